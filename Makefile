@@ -1,0 +1,63 @@
+# SocialShop: `make run` serves the app with demo data, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+# Reflex would download bun from the internet; we install it from the npm registry instead.
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+export PATH := $(CURDIR)/$(VENV)/bin:$(HOME)/.bun/bin:$(PATH)
+
+.PHONY: run test e2e unit seed migrate reset-db bench lint banner deps browser bun
+
+run: banner deps bun migrate seed
+	reflex run --env prod --single-port --backend-port $(PORT) --loglevel warning
+
+banner:
+	@echo "SocialShop will be served on http://localhost:$(PORT) (first build takes about a minute)"
+	@echo "Demo accounts (password: socialshop-demo):"
+	@echo "  shoppers:  giulia@example.com, marco@example.com  (saved card 4242, Pay PIN 2580)"
+	@echo "  merchants: bottega@example.com (Bottega Verde), caffe@example.com (Caffè Aurora), libreria@example.com (Libreria del Porto)"
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+deps: $(STAMP)
+
+bun:
+	@command -v bun >/dev/null 2>&1 || npm install -g bun || npm install -g --prefix "$(HOME)/.bun" bun
+
+# Debian's Chromium where apt-get works (CI, these machines); Playwright's own download elsewhere.
+browser: deps
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else $(PY) -m playwright install chromium; fi
+
+migrate: deps
+	reflex db migrate
+
+seed: deps
+	$(PY) -m socialshop.seed
+
+reset-db:
+	rm -rf var/socialshop.db var/socialshop.db-wal var/socialshop.db-shm
+
+test: deps bun browser
+	$(PY) -m pytest tests -q -ra
+
+unit: deps
+	$(PY) -m pytest tests -q -m "not e2e"
+
+e2e: deps bun browser
+	$(PY) -m pytest tests/e2e -q -m e2e
+
+bench: deps
+	$(PY) benchmarks/bench_checkout.py

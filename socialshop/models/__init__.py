@@ -1,0 +1,76 @@
+"""All tables, imported here so SQLModel.metadata (and Alembic) sees every one."""
+
+from socialshop.models.base import StrEnum, utcnow
+from socialshop.models.commerce import (
+    CartItem,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    SavedItem,
+)
+from socialshop.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+from socialshop.models.payments import (
+    AppActivation,
+    AttemptStatus,
+    CheckoutAttempt,
+    MoneyRequest,
+    MoneyRequestStatus,
+    Payment,
+    PaymentKind,
+    PaymentMethod,
+    PaymentStatus,
+    PayProfile,
+    Refund,
+)
+from socialshop.models.social import (
+    MAX_TAGS_PER_POST,
+    AppSurface,
+    Comment,
+    Fundraiser,
+    Like,
+    Post,
+    Product,
+    ProductTag,
+    Shop,
+)
+from socialshop.models.user import AuthSession, Language, Role, User
+
+__all__ = [
+    "MAX_TAGS_PER_POST",
+    "AccountKind",
+    "AppActivation",
+    "AppSurface",
+    "AttemptStatus",
+    "AuthSession",
+    "CartItem",
+    "CheckoutAttempt",
+    "Comment",
+    "Fundraiser",
+    "Language",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
+    "Like",
+    "MoneyRequest",
+    "MoneyRequestStatus",
+    "Order",
+    "OrderEvent",
+    "OrderItem",
+    "OrderStatus",
+    "PayProfile",
+    "Payment",
+    "PaymentKind",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Post",
+    "Product",
+    "ProductTag",
+    "Refund",
+    "Role",
+    "SavedItem",
+    "Shop",
+    "StrEnum",
+    "User",
+    "utcnow",
+]

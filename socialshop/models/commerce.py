@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from socialshop.models.base import StrEnum, utcnow
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class SavedItem(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CartItem(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("user_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    quantity: int = Field(default=1)
+    # Which app the product was found on: the order is paid "in" that app.
+    app: str = Field(default="facebook", max_length=16)
+    added_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Order(SQLModel, table=True):
+    """One shop's part of a checkout; a checkout spanning shops makes one order per shop."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=32, unique=True, index=True)
+    buyer_id: int = Field(foreign_key="user.id", index=True)
+    shop_id: int = Field(foreign_key="shop.id", index=True)
+    app: str = Field(max_length=16)
+    status: str = Field(default=OrderStatus.PENDING.value, max_length=24, index=True)
+    subtotal_cents: int
+    fee_cents: int = Field(default=0)
+    refunded_cents: int = Field(default=0)
+    currency: str = Field(default="EUR", max_length=3)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
+    checkout_attempt_id: int | None = Field(
+        default=None, foreign_key="checkoutattempt.id", index=True
+    )
+    ship_name: str = Field(default="", max_length=120)
+    ship_line1: str = Field(default="", max_length=200)
+    ship_city: str = Field(default="", max_length=100)
+    ship_postal_code: str = Field(default="", max_length=20)
+    ship_country: str = Field(default="IT", max_length=2)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    paid_at: dt.datetime | None = None
+
+
+class OrderItem(SQLModel, table=True):
+    """Title and price are copied at purchase time: later edits must not rewrite history."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    title: str = Field(max_length=120)
+    unit_price_cents: int
+    quantity: int
+
+
+class OrderEvent(SQLModel, table=True):
+    """Append-only status history: who moved the order, when, from what to what."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    from_status: str | None = Field(default=None, max_length=24)
+    to_status: str = Field(max_length=24)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    note: str = Field(default="", max_length=255)
+    at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from socialshop.models.base import StrEnum, utcnow
+
+
+class PaymentKind(StrEnum):
+    PURCHASE = "purchase"
+    DONATION = "donation"
+    TRANSFER = "transfer"
+
+
+class PaymentStatus(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class AttemptStatus(StrEnum):
+    OPEN = "open"
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class PaymentMethod(SQLModel, table=True):
+    """A saved card. Never the number or CVC: only the gateway token and display facts."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    provider: str = Field(max_length=16)
+    provider_token: str = Field(max_length=255)
+    brand: str = Field(max_length=16)
+    last4: str = Field(max_length=4)
+    exp_month: int
+    exp_year: int
+    is_default: bool = Field(default=False)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    removed_at: dt.datetime | None = None
+
+
+class PayProfile(SQLModel, table=True):
+    """A user's Pay settings: gateway customer, PIN and its lock-out, default shipping."""
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True)
+    provider_customer_ref: str = Field(default="", max_length=255)
+    pin_hash: str = Field(default="", max_length=255)
+    failed_pin_attempts: int = Field(default=0)
+    # How many times the PIN has locked: each lock lasts longer than the one before.
+    pin_lock_count: int = Field(default=0)
+    pin_locked_until: dt.datetime | None = None
+    ship_name: str = Field(default="", max_length=120)
+    ship_line1: str = Field(default="", max_length=200)
+    ship_city: str = Field(default="", max_length=100)
+    ship_postal_code: str = Field(default="", max_length=20)
+    ship_country: str = Field(default="IT", max_length=2)
+
+
+class AppActivation(SQLModel, table=True):
+    """Pay switched on or off for one app; no row means on (the default)."""
+
+    __table_args__ = (UniqueConstraint("user_id", "app"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    app: str = Field(max_length=16)
+    enabled: bool = Field(default=True)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class CheckoutAttempt(SQLModel, table=True):
+    """One intention to pay, keyed when the checkout sheet opens.
+
+    Retries, double clicks and reloads reuse the key, so they all land on this row and
+    get its first result instead of charging again.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    idempotency_key: str = Field(max_length=64, unique=True, index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=16)
+    app: str = Field(max_length=16)
+    status: str = Field(default=AttemptStatus.OPEN.value, max_length=16)
+    amount_cents: int = Field(default=0)
+    currency: str = Field(default="EUR", max_length=3)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    # PIN checks are slow on purpose (argon2), so the PIN authorizes the attempt once and
+    # the charge itself stays fast.
+    pin_verified_at: dt.datetime | None = None
+    failure_code: str = Field(default="", max_length=32)
+    failure_message: str = Field(default="", max_length=255)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Payment(SQLModel, table=True):
+    """Money that left a user's payment method: a purchase, a donation or a transfer."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    payer_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(max_length=16)
+    app: str = Field(max_length=16)
+    status: str = Field(default=PaymentStatus.SUCCEEDED.value, max_length=24)
+    amount_cents: int
+    refunded_cents: int = Field(default=0)
+    currency: str = Field(default="EUR", max_length=3)
+    method_id: int | None = Field(default=None, foreign_key="paymentmethod.id")
+    provider: str = Field(max_length=16)
+    provider_ref: str = Field(default="", max_length=255)
+    idempotency_key: str = Field(max_length=64, unique=True, index=True)
+    # Who received it, for the history: a shop, a person or a fundraiser.
+    counterparty_label: str = Field(default="", max_length=120)
+    counterparty_user_id: int | None = Field(default=None, foreign_key="user.id")
+    counterparty_shop_id: int | None = Field(default=None, foreign_key="shop.id")
+    fundraiser_id: int | None = Field(default=None, foreign_key="fundraiser.id")
+    note: str = Field(default="", max_length=255)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class Refund(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    payment_id: int = Field(foreign_key="payment.id", index=True)
+    order_id: int | None = Field(default=None, foreign_key="order.id")
+    amount_cents: int
+    currency: str = Field(default="EUR", max_length=3)
+    provider_ref: str = Field(default="", max_length=255)
+    idempotency_key: str = Field(max_length=64, unique=True, index=True)
+    reason: str = Field(default="", max_length=255)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class MoneyRequestStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class MoneyRequest(SQLModel, table=True):
+    """A person asking another person for money in Messenger."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="user.id", index=True)
+    payer_id: int = Field(foreign_key="user.id", index=True)
+    amount_cents: int
+    currency: str = Field(default="EUR", max_length=3)
+    note: str = Field(default="", max_length=255)
+    status: str = Field(default=MoneyRequestStatus.OPEN.value, max_length=16)
+    payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from socialshop.models.base import StrEnum, utcnow
+
+
+class AppSurface(StrEnum):
+    """The four apps SocialShop simulates; Pay can be switched on per app."""
+
+    FACEBOOK = "facebook"
+    INSTAGRAM = "instagram"
+    MESSENGER = "messenger"
+    WHATSAPP = "whatsapp"
+
+
+MAX_TAGS_PER_POST = 5
+
+
+class Shop(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="user.id", unique=True, index=True)
+    name: str = Field(max_length=80)
+    slug: str = Field(max_length=80, unique=True, index=True)
+    description: str = Field(default="", max_length=2000)
+    logo: str = Field(default="", max_length=255)
+    # The platform's commission in basis points (1/100 of a percent); fee packages set it.
+    fee_bps: int = Field(default=500)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    deleted_at: dt.datetime | None = None
+
+
+class Product(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    shop_id: int = Field(foreign_key="shop.id", index=True)
+    title: str = Field(max_length=120)
+    description: str = Field(default="", max_length=4000)
+    price_cents: int
+    currency: str = Field(default="EUR", max_length=3)
+    stock: int = Field(default=0)
+    image: str = Field(default="", max_length=255)
+    active: bool = Field(default=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Post(SQLModel, table=True):
+    """A post by a person or a shop on one app surface."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    author_shop_id: int | None = Field(default=None, foreign_key="shop.id", index=True)
+    app: str = Field(max_length=16, index=True)
+    text: str = Field(default="", max_length=4000)
+    image: str = Field(default="", max_length=255)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class ProductTag(SQLModel, table=True):
+    """A product drawn on a post's image; x/y are percentages of the image size."""
+
+    __table_args__ = (UniqueConstraint("post_id", "product_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    product_id: int = Field(foreign_key="product.id", index=True)
+    x_pct: float = Field(default=50.0)
+    y_pct: float = Field(default=50.0)
+
+
+class Like(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("post_id", "user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    text: str = Field(max_length=2000)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Fundraiser(SQLModel, table=True):
+    """A post that collects donations; raised_cents is kept in step with the ledger."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id", unique=True, index=True)
+    title: str = Field(max_length=120)
+    organizer_id: int = Field(foreign_key="user.id", index=True)
+    goal_cents: int
+    raised_cents: int = Field(default=0)
+    currency: str = Field(default="EUR", max_length=3)
+    created_at: dt.datetime = Field(default_factory=utcnow)

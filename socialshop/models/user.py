@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlmodel import Field, SQLModel
+
+from socialshop.models.base import StrEnum, utcnow
+
+
+class Role(StrEnum):
+    SHOPPER = "shopper"
+    MERCHANT = "merchant"
+
+
+class Language(StrEnum):
+    IT = "it"
+    EN = "en"
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    display_name: str = Field(max_length=80)
+    phone_number: str | None = Field(default=None, max_length=32)
+    password_hash: str = Field(max_length=255)
+    role: str = Field(default=Role.SHOPPER.value, max_length=16)
+    language: str = Field(default=Language.EN.value, max_length=2)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuthSession(SQLModel, table=True):
+    """A login. Only a SHA-256 of the browser's token is stored, so a leaked table logs nobody in."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime

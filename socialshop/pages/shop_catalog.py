@@ -1,0 +1,208 @@
+"""/shops (every shop) and /shop/<slug> (one storefront)."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialshop.components.forms import error_callout
+from socialshop.components.i18n import tr
+from socialshop.components.layout import page_frame
+from socialshop.components.product_sheet import product_image, product_sheet, stock_badge
+from socialshop.models import AppSurface
+from socialshop.state.shop_catalog import ShopsState, StorefrontState
+from socialshop.state.shopping import ProductSheetState
+
+AVATAR_PX = {"4": "48px", "6": "80px"}
+
+
+def shop_logo(logo: rx.Var, name: rx.Var, size: str = "4") -> rx.Component:
+    """The logo is decorative (the name is next to it): alt="" (rx.avatar gives no alt at all)."""
+    return rx.cond(
+        logo != "",
+        rx.image(
+            src=logo,
+            alt="",
+            width=AVATAR_PX[size],
+            height=AVATAR_PX[size],
+            min_width=AVATAR_PX[size],
+            object_fit="cover",
+            border_radius="var(--radius-4)",
+        ),
+        rx.avatar(fallback=name[:1], size=size, radius="large"),
+    )
+
+
+def _shop_row(shop) -> rx.Component:
+    return rx.link(
+        rx.card(
+            rx.hstack(
+                shop_logo(shop.logo, shop.name),
+                rx.vstack(
+                    rx.text(shop.name, weight="bold", size="4"),
+                    rx.cond(
+                        shop.description != "",
+                        rx.text(shop.description, size="2", color_scheme="gray", trim="both"),
+                    ),
+                    rx.text(
+                        shop.product_count.to_string(),
+                        " ",
+                        tr("shops.products"),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    min_width="0",
+                ),
+                rx.spacer(),
+                rx.icon("chevron-right", size=18, color=rx.color("gray", 9)),
+                align="center",
+                spacing="3",
+                width="100%",
+            ),
+            width="100%",
+        ),
+        href="/shop/" + shop.slug,
+        underline="none",
+        color="inherit",
+        width="100%",
+        aria_label=shop.name,
+        data_testid="shop-link",
+    )
+
+
+def shopping_links() -> rx.Component:
+    """The shopper's own lists, reachable from the Shop tab."""
+    items = (("nav.saved", "/saved", "bookmark"), ("nav.orders", "/orders", "package"))
+    return rx.el.nav(
+        rx.hstack(
+            *[
+                rx.link(
+                    rx.badge(rx.icon(icon, size=14), tr(key), size="2", radius="full", variant="surface"),
+                    href=href,
+                    underline="none",
+                )
+                for key, href, icon in items
+            ],
+            spacing="2",
+            wrap="wrap",
+        ),
+        aria_label=tr("shops.your_stuff"),
+    )
+
+
+def shops_page() -> rx.Component:
+    return page_frame(
+        shopping_links(),
+        error_callout(ShopsState.shops_error),
+        rx.cond(
+            ShopsState.shops.length() > 0,
+            rx.vstack(rx.foreach(ShopsState.shops, _shop_row), spacing="3", width="100%"),
+            rx.cond(ShopsState.shops_loaded, rx.text(tr("shops.empty"), color_scheme="gray")),
+        ),
+        title_key="shops.title",
+    )
+
+
+def product_card(product, app: str = AppSurface.FACEBOOK.value) -> rx.Component:
+    """A product tile; the whole tile is a button opening the product sheet."""
+    return rx.card(
+        rx.el.button(
+            rx.vstack(
+                product_image(product.image, product.title),
+                rx.text(product.title, weight="medium", size="2", text_align="left", trim="both"),
+                rx.text(product.price_label, weight="bold", size="3"),
+                stock_badge(product.stock, product.available),
+                spacing="2",
+                align="start",
+                width="100%",
+            ),
+            type="button",
+            on_click=ProductSheetState.open_product(product.id, app, 0),
+            aria_label=product.title + " · " + product.price_label,
+            aria_haspopup="dialog",
+            background="none",
+            border="none",
+            padding="0",
+            margin="0",
+            width="100%",
+            color="inherit",
+            font="inherit",
+            cursor="pointer",
+            text_align="left",
+        ),
+        size="1",
+        width="100%",
+        data_testid="product-card",
+    )
+
+
+def _storefront() -> rx.Component:
+    shop = StorefrontState.shop
+    return rx.vstack(
+        rx.card(
+            rx.hstack(
+                shop_logo(shop.logo, shop.name, size="6"),
+                rx.vstack(
+                    rx.heading(shop.name, size="6", as_="h1"),
+                    rx.cond(
+                        shop.description != "",
+                        rx.text(shop.description, color_scheme="gray", size="2"),
+                    ),
+                    rx.text(
+                        shop.product_count.to_string(),
+                        " ",
+                        tr("shops.products"),
+                        size="1",
+                        color_scheme="gray",
+                    ),
+                    spacing="1",
+                    min_width="0",
+                ),
+                align="center",
+                spacing="4",
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            StorefrontState.shop_products.length() > 0,
+            rx.grid(
+                rx.foreach(StorefrontState.shop_products, lambda product: product_card(product)),
+                columns=rx.breakpoints(initial="2", sm="3"),
+                spacing="3",
+                width="100%",
+            ),
+            rx.text(tr("shop.no_products"), color_scheme="gray"),
+        ),
+        spacing="4",
+        width="100%",
+    )
+
+
+def _shop_not_found() -> rx.Component:
+    return rx.vstack(
+        rx.heading(tr("shop.not_found_title"), size="6", as_="h1"),
+        rx.text(tr("shop.not_found_text"), color_scheme="gray"),
+        rx.link(tr("shop.browse_shops"), href="/shops"),
+        spacing="3",
+        width="100%",
+        role="alert",
+    )
+
+
+def storefront_page() -> rx.Component:
+    return page_frame(
+        error_callout(StorefrontState.storefront_error),
+        rx.cond(
+            StorefrontState.shop_missing,
+            _shop_not_found(),
+            rx.cond(
+                StorefrontState.shop,
+                _storefront(),
+                rx.cond(
+                    ~StorefrontState.storefront_loaded,
+                    rx.center(rx.spinner(size="3"), width="100%", padding="2em"),
+                ),
+            ),
+        ),
+        product_sheet(open_when=ProductSheetState.sheet_open & (ProductSheetState.sheet_post_id == 0)),
+    )

@@ -1,0 +1,145 @@
+"""Sign-up, log-in, sessions. Messages never reveal whether an email is registered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from socialshop.models import AuthSession, Language, Role, User, utcnow
+from socialshop.services import security
+from socialshop.services.errors import Conflict, ValidationError
+from socialshop.settings import SESSION_TTL_DAYS
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User
+    token: str
+
+
+def normalize_email(raw: object) -> str:
+    """The canonical form of an email, or ValidationError('email_invalid')."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise ValidationError("email_invalid")
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError("email_invalid") from exc
+    return checked.normalized.lower()
+
+
+def check_password_strength(password: object, *, email: str = "") -> str:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
+        raise ValidationError("password_weak", min_length=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError("password_too_long", max_length=MAX_PASSWORD_LENGTH)
+    classes = sum(
+        [
+            any(c.isalpha() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        ]
+    )
+    if classes < 2 or password.lower() == email.lower() or len(set(password)) < 4:
+        raise ValidationError("password_weak", min_length=MIN_PASSWORD_LENGTH)
+    return password
+
+
+def sign_up(
+    session: Session,
+    *,
+    email: object,
+    password: object,
+    display_name: object,
+    phone_number: object = None,
+    role: Role = Role.SHOPPER,
+    language: object = Language.EN.value,
+) -> User:
+    clean_email = normalize_email(email)
+    name = display_name.strip() if isinstance(display_name, str) else ""
+    if not name or len(name) > 80:
+        raise ValidationError("name_required")
+    check_password_strength(password, email=clean_email)
+    phone = phone_number.strip() if isinstance(phone_number, str) else ""
+    if phone and (len(phone) > 32 or not all(c.isdigit() or c in "+ -" for c in phone)):
+        raise ValidationError("phone_invalid")
+    lang = Language.parse(language) or Language.EN
+    if session.exec(select(User.id).where(User.email == clean_email)).first() is not None:
+        raise Conflict("email_taken")
+    user = User(
+        email=clean_email,
+        display_name=name,
+        phone_number=phone or None,
+        password_hash=security.hash_secret(password),  # type: ignore[arg-type]
+        role=role.value,
+        language=lang.value,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _open_session(session: Session, user: User) -> str:
+    token = security.new_token()
+    session.add(
+        AuthSession(
+            user_id=user.id,  # type: ignore[arg-type]
+            token_hash=security.token_digest(token),
+            expires_at=utcnow() + dt.timedelta(days=SESSION_TTL_DAYS),
+        )
+    )
+    session.flush()
+    return token
+
+
+def sign_up_and_log_in(session: Session, **kwargs) -> LoginResult:
+    user = sign_up(session, **kwargs)
+    return LoginResult(user=user, token=_open_session(session, user))
+
+
+def log_in(session: Session, *, email: object, password: object) -> LoginResult:
+    clean_email = normalize_email(email)
+    user = session.exec(select(User).where(User.email == clean_email)).first()
+    ok = security.verify_secret(
+        password if isinstance(password, str) else "", user.password_hash if user else None
+    )
+    if user is None or not ok:
+        raise ValidationError("invalid_credentials")
+    return LoginResult(user=user, token=_open_session(session, user))
+
+
+def user_for_token(session: Session, *, token: object) -> User | None:
+    """The user behind a browser's token, if the session exists and has not expired."""
+    if not isinstance(token, str) or not token or len(token) > 256:
+        return None
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == security.token_digest(token))
+    ).first()
+    if row is None or row.expires_at <= utcnow():
+        return None
+    return session.get(User, row.user_id)
+
+
+def log_out(session: Session, *, token: object) -> None:
+    if not isinstance(token, str) or not token:
+        return
+    row = session.exec(
+        select(AuthSession).where(AuthSession.token_hash == security.token_digest(token))
+    ).first()
+    if row is not None:
+        session.delete(row)
+
+
+def set_language(session: Session, *, user: User, language: object) -> User:
+    lang = Language.parse(language)
+    if lang is None:
+        raise ValidationError("language_invalid")
+    user.language = lang.value
+    session.add(user)
+    return user

@@ -1,0 +1,670 @@
+"""Double-entry ledger: every money movement is a transaction whose legs sum to zero.
+
+Sign convention: an entry's amount is what the account gained. Money comes in from
+outside (a card), so `external:method:<id>` accounts go negative by what was charged,
+and the accounts that now hold that money (merchant, platform fees, fundraiser, a
+person's balance) go positive. So a fundraiser's `raised_cents` equals the balance
+of its ledger account, and a merchant's balance is what the platform owes it.
+
+Entries are never edited or deleted: a refund is a new transaction that points at the
+one it reverses (`reverses_id`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, select
+
+from socialshop.models import (
+    AccountKind,
+    AttemptStatus,
+    CheckoutAttempt,
+    Fundraiser,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Order,
+    OrderStatus,
+    Payment,
+    PaymentKind,
+    PaymentStatus,
+    Product,
+    Refund,
+    utcnow,
+)
+
+# The first part of an account code names its kind; codes are built only by the helpers
+# below so a typo cannot open a stray account.
+_KIND_BY_PREFIX = {
+    "external": AccountKind.EXTERNAL,
+    "merchant": AccountKind.MERCHANT,
+    "platform": AccountKind.PLATFORM_FEES,
+    "fundraiser": AccountKind.FUNDRAISER,
+    "user": AccountKind.USER_BALANCE,
+}
+_CODE_RE = re.compile(r"[a-z_]+(:[a-z0-9_]+)+")
+_CURRENCY_RE = re.compile(r"[A-Z]{3}")
+
+# Idempotency keys the money-moving services give their ledger transactions; the
+# invariant checks find a payment's or an order's transaction through them.
+ORDER_KEY_PREFIX = "order:"
+PAYMENT_KEY_PREFIX = "payment:"
+ORDER_REFUND_KEY_PREFIX = "refund:order:"
+
+# An attempt still "processing" after this long was cut off between charging and
+# recording (see checkout.py): someone has to look at it.
+STUCK_ATTEMPT_AFTER = dt.timedelta(minutes=15)
+
+
+def order_transaction_key(order_id: int) -> str:
+    return f"{ORDER_KEY_PREFIX}{int(order_id)}"
+
+
+def payment_transaction_key(payment_id: int) -> str:
+    return f"{PAYMENT_KEY_PREFIX}{int(payment_id)}"
+
+
+def order_refund_key(order_id: int) -> str:
+    return f"{ORDER_REFUND_KEY_PREFIX}{int(order_id)}"
+
+
+def external_method_account(method_id: int) -> str:
+    return f"external:method:{int(method_id)}"
+
+
+def merchant_account(shop_id: int) -> str:
+    return f"merchant:{int(shop_id)}"
+
+
+def platform_fees_account() -> str:
+    return "platform:fees"
+
+
+def fundraiser_account(fundraiser_id: int) -> str:
+    return f"fundraiser:{int(fundraiser_id)}"
+
+
+def user_balance_account(user_id: int) -> str:
+    return f"user:{int(user_id)}:balance"
+
+
+def account_kind(code: str) -> AccountKind:
+    if not isinstance(code, str) or len(code) > 64 or not _CODE_RE.fullmatch(code):
+        raise ValueError(f"malformed account code {code!r}")
+    kind = _KIND_BY_PREFIX.get(code.split(":", 1)[0])
+    if kind is None:
+        raise ValueError(f"unknown account kind in {code!r}")
+    return kind
+
+
+def dialect_insert(session: Session, model):
+    """INSERT that understands ON CONFLICT on both SQLite and PostgreSQL.
+
+    Rows other sessions may be creating at the same moment (ledger accounts, Pay
+    profiles, activation switches) are inserted with ON CONFLICT instead of
+    "select, then insert", which races; on PostgreSQL a failed INSERT would also abort
+    the caller's whole transaction.
+    """
+    name = session.get_bind().dialect.name
+    if name == "postgresql":
+        return postgresql.insert(model)
+    if name == "sqlite":
+        return sqlite.insert(model)
+    raise RuntimeError(f"unsupported database dialect {name!r}")
+
+
+def ensure_accounts(session: Session, *, codes: Iterable[str], currency: str = "EUR") -> dict[str, int]:
+    """Code -> account id, creating missing accounts. Does not commit.
+
+    A new account's row stays locked (in the unique index) until the transaction ends,
+    so concurrent transactions must create accounts in one global order or PostgreSQL
+    may deadlock. post_transaction creates its own accounts in sorted order; a database
+    transaction that posts *several* ledger transactions (a checkout with one order per
+    shop) calls this first with every code it will use.
+    """
+    return _account_ids(session, list(codes), currency)
+
+
+def _account_ids(session: Session, codes: Iterable[str], currency: str) -> dict[str, int]:
+    wanted = sorted(set(codes))
+    rows = session.exec(
+        select(LedgerAccount.code, LedgerAccount.id, LedgerAccount.currency).where(
+            LedgerAccount.code.in_(wanted)  # type: ignore[attr-defined]
+        )
+    ).all()
+    found = {code: (account_id, cur) for code, account_id, cur in rows}
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        # In sorted order: see ensure_accounts.
+        for code in missing:
+            session.exec(
+                dialect_insert(session, LedgerAccount)
+                .values(code=code, kind=account_kind(code).value, currency=currency, created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["code"])
+            )
+        rows = session.exec(
+            select(LedgerAccount.code, LedgerAccount.id, LedgerAccount.currency).where(
+                LedgerAccount.code.in_(missing)  # type: ignore[attr-defined]
+            )
+        ).all()
+        found.update({code: (account_id, cur) for code, account_id, cur in rows})
+    for code in wanted:
+        if found[code][1] != currency:
+            # Balances are plain sums, so one account must never mix currencies.
+            raise ValueError(f"account {code} holds {found[code][1]}, not {currency}")
+    return {code: found[code][0] for code in wanted}
+
+
+def _check_legs(legs: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    clean: list[tuple[str, int]] = []
+    for leg in legs:
+        if not isinstance(leg, tuple | list) or len(leg) != 2:
+            raise ValueError(f"a leg is (account_code, amount_cents), got {leg!r}")
+        code, amount = leg
+        account_kind(code)
+        if not isinstance(amount, int) or isinstance(amount, bool):
+            raise ValueError(f"leg amount must be integer cents, got {amount!r}")
+        if amount:
+            clean.append((code, amount))
+    if len(clean) < 2:
+        raise ValueError("a transaction needs at least two non-zero legs")
+    if sum(amount for _, amount in clean) != 0:
+        raise ValueError(f"legs do not sum to zero: {clean}")
+    return clean
+
+
+def _legs_of(session: Session, transaction_id: int) -> list[tuple[str, int]]:
+    rows = session.exec(
+        select(LedgerAccount.code, LedgerEntry.amount_cents)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerEntry.transaction_id == transaction_id)
+    ).all()
+    return [(code, amount) for code, amount in rows]
+
+
+def _existing(session: Session, key: str) -> LedgerTransaction | None:
+    return session.exec(
+        select(LedgerTransaction).where(LedgerTransaction.idempotency_key == key)
+    ).first()
+
+
+def _same_legs(a: Iterable[tuple[str, int]], b: Iterable[tuple[str, int]]) -> bool:
+    return sorted(a) == sorted(b)
+
+
+def post_transaction(
+    session: Session,
+    *,
+    idempotency_key: str,
+    kind: str,
+    legs: list[tuple[str, int]],
+    currency: str = "EUR",
+    description: str = "",
+    reverses_id: int | None = None,
+) -> LedgerTransaction:
+    """Record a balanced money movement once.
+
+    ValueError (a programming error, not user input) when the legs are malformed, do
+    not balance, or the key was already used for different legs. Zero legs are dropped.
+    Does not commit.
+    """
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 96:
+        raise ValueError("idempotency_key must be a non-empty string of at most 96 characters")
+    if not isinstance(kind, str) or not kind or len(kind) > 24:
+        raise ValueError("kind must be a non-empty string of at most 24 characters")
+    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
+        raise ValueError(f"currency must be an ISO code such as 'EUR', got {currency!r}")
+    clean = _check_legs(legs)
+
+    account_ids = _account_ids(session, (code for code, _ in clean), currency)
+    # Insert first, look up only on conflict: a fresh key (the common case) costs one
+    # statement, and a concurrent post of the same key cannot fail the caller's
+    # transaction the way a unique violation would on PostgreSQL.
+    transaction = session.scalars(
+        dialect_insert(session, LedgerTransaction)
+        .values(
+            idempotency_key=idempotency_key,
+            kind=kind,
+            description=(description or "")[:255],
+            reverses_id=reverses_id,
+            created_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .returning(LedgerTransaction)
+    ).first()
+    if transaction is None:
+        existing = _existing(session, idempotency_key)
+        assert existing is not None
+        if not _same_legs(_legs_of(session, existing.id), clean):  # type: ignore[arg-type]
+            raise ValueError(f"idempotency key {idempotency_key!r} was used for other legs")
+        return existing
+    session.exec(
+        LedgerEntry.__table__.insert(),  # type: ignore[attr-defined]
+        params=[
+            {
+                "transaction_id": transaction.id,
+                "account_id": account_ids[code],
+                "amount_cents": amount,
+                "currency": currency,
+            }
+            for code, amount in clean
+        ],
+    )
+    return transaction
+
+
+def _allocate(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights` (all > 0), in whole cents summing to `total`.
+
+    Largest remainder: each share is rounded down, and the cents left over go to the
+    shares that lost the most to rounding (ties: the earlier one).
+    """
+    weight_sum = sum(weights)
+    shares = [total * w // weight_sum for w in weights]
+    remainders = [total * w % weight_sum for w in weights]
+    left = total - sum(shares)
+    for i in sorted(range(len(weights)), key=lambda i: -remainders[i])[:left]:
+        shares[i] += 1
+    return shares
+
+
+def reverse_transaction(
+    session: Session,
+    *,
+    transaction_id: int,
+    idempotency_key: str,
+    amount_cents: int | None = None,
+) -> LedgerTransaction:
+    """Undo all (amount_cents=None) or part of a transaction with a new, opposite one.
+
+    A partial reversal takes `amount_cents` off the credited legs and gives it back to
+    the debited ones in proportion to what each still holds, so fees come back pro rata.
+    Earlier partial reversals are taken into account: the total never exceeds the
+    original. ValueError when there is nothing (or not that much) left to reverse.
+    Callers serialize reversals of one transaction (e.g. by a conditional UPDATE on the
+    order) before calling: two concurrent partial reversals could otherwise both fit.
+    """
+    existing = _existing(session, idempotency_key) if isinstance(idempotency_key, str) else None
+    if existing is not None:
+        if existing.reverses_id != transaction_id:
+            raise ValueError(f"idempotency key {idempotency_key!r} reverses another transaction")
+        return existing
+    original = session.get(LedgerTransaction, transaction_id)
+    if original is None:
+        raise ValueError(f"no ledger transaction {transaction_id}")
+    if original.reverses_id is not None:
+        raise ValueError("a reversal cannot be reversed; post a new transaction instead")
+
+    rows = session.exec(
+        select(LedgerAccount.code, LedgerEntry.amount_cents, LedgerEntry.currency)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)  # type: ignore[arg-type]
+        .where(
+            (LedgerTransaction.id == transaction_id) | (LedgerTransaction.reverses_id == transaction_id)
+        )
+    ).all()
+    currencies = {cur for _, _, cur in rows}
+    if len(currencies) != 1:
+        raise ValueError("only single-currency transactions can be reversed")
+    currency = currencies.pop()
+    remaining: dict[str, int] = defaultdict(int)
+    for code, amount, _ in rows:
+        remaining[code] += amount
+    codes = sorted(code for code, amount in remaining.items() if amount)
+    credited = [code for code in codes if remaining[code] > 0]
+    debited = [code for code in codes if remaining[code] < 0]
+    left = sum(remaining[code] for code in credited)
+    if left == 0:
+        raise ValueError(f"transaction {transaction_id} is already fully reversed")
+    if amount_cents is None:
+        amount = left
+    elif isinstance(amount_cents, int) and not isinstance(amount_cents, bool) and 0 < amount_cents <= left:
+        amount = amount_cents
+    else:
+        raise ValueError(f"reversal amount must be 1..{left} cents, got {amount_cents!r}")
+
+    if amount == left:
+        legs = [(code, -remaining[code]) for code in codes]
+    else:
+        legs = list(zip(credited, [-s for s in _allocate(amount, [remaining[c] for c in credited])]))
+        legs += list(zip(debited, _allocate(amount, [-remaining[c] for c in debited])))
+    return post_transaction(
+        session,
+        idempotency_key=idempotency_key,
+        kind="reversal",
+        legs=legs,
+        currency=currency,
+        description=f"reversal of {original.idempotency_key}"[:255],
+        reverses_id=transaction_id,
+    )
+
+
+def balance(session: Session, *, account_code: str) -> int:
+    """The account's balance in cents (0 for an account that does not exist yet)."""
+    total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerAccount.code == account_code)
+    ).one()
+    return int(total)
+
+
+def _transaction_legs_by_key(session: Session, prefix: str) -> dict[str, dict[str, int]]:
+    rows = session.exec(
+        select(LedgerTransaction.idempotency_key, LedgerAccount.code, LedgerEntry.amount_cents)
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)  # type: ignore[arg-type]
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerTransaction.idempotency_key.startswith(prefix))  # type: ignore[attr-defined]
+    ).all()
+    legs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for key, code, amount in rows:
+        legs[key][code] += amount
+    return legs
+
+
+def _reversed_by_original(session: Session) -> dict[int, int]:
+    """Original transaction id -> total reversed so far (the credited side, in cents)."""
+    rows = session.exec(
+        select(LedgerTransaction.reverses_id, func.sum(LedgerEntry.amount_cents))
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)  # type: ignore[arg-type]
+        .where(LedgerTransaction.reverses_id.is_not(None), LedgerEntry.amount_cents > 0)  # type: ignore[union-attr]
+        .group_by(LedgerTransaction.reverses_id)
+    ).all()
+    return {original: int(total) for original, total in rows}
+
+
+def _check_structure(session: Session) -> list[str]:
+    problems: list[str] = []
+    for tx_id, count in session.exec(
+        select(LedgerTransaction.id, func.count(LedgerEntry.id))
+        .outerjoin(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)  # type: ignore[arg-type]
+        .group_by(LedgerTransaction.id)
+        .having(func.count(LedgerEntry.id) < 2)
+    ).all():
+        problems.append(f"transaction {tx_id} has {count} entries (needs at least 2)")
+    for tx_id, currency, total in session.exec(
+        select(LedgerEntry.transaction_id, LedgerEntry.currency, func.sum(LedgerEntry.amount_cents))
+        .group_by(LedgerEntry.transaction_id, LedgerEntry.currency)
+        .having(func.sum(LedgerEntry.amount_cents) != 0)
+    ).all():
+        problems.append(f"transaction {tx_id} sums to {total} {currency}, not 0")
+    for entry_id, code, entry_cur, account_cur in session.exec(
+        select(LedgerEntry.id, LedgerAccount.code, LedgerEntry.currency, LedgerAccount.currency)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerEntry.currency != LedgerAccount.currency)
+    ).all():
+        problems.append(f"entry {entry_id} is in {entry_cur} but account {code} holds {account_cur}")
+    for code, kind in session.exec(select(LedgerAccount.code, LedgerAccount.kind)).all():
+        try:
+            expected = account_kind(code).value
+        except ValueError:
+            expected = None
+        if expected != kind:
+            problems.append(f"account {code} has kind {kind!r}, expected {expected!r}")
+    for model in (LedgerTransaction, Payment, Refund, CheckoutAttempt):
+        for key, count in session.exec(
+            select(model.idempotency_key, func.count())  # type: ignore[attr-defined]
+            .group_by(model.idempotency_key)  # type: ignore[attr-defined]
+            .having(func.count() > 1)
+        ).all():
+            problems.append(f"{model.__name__} idempotency key {key!r} used {count} times")
+    return problems
+
+
+def _check_reversals(session: Session) -> list[str]:
+    problems: list[str] = []
+    rows = session.exec(
+        select(
+            LedgerTransaction.id,
+            LedgerTransaction.reverses_id,
+            LedgerEntry.account_id,
+            LedgerEntry.amount_cents,
+        )
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)  # type: ignore[arg-type]
+        .where(
+            LedgerTransaction.reverses_id.is_not(None)  # type: ignore[union-attr]
+            | LedgerTransaction.id.in_(  # type: ignore[union-attr]
+                select(LedgerTransaction.reverses_id).where(LedgerTransaction.reverses_id.is_not(None))  # type: ignore[union-attr]
+            )
+        )
+    ).all()
+    original: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    reversed_: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    chained = set()
+    for tx_id, reverses_id, account_id, amount in rows:
+        if reverses_id is None:
+            original[tx_id][account_id] += amount
+        else:
+            reversed_[reverses_id][account_id] += amount
+    originals_seen = set(original)
+    for tx_id, reverses_id, _, _ in rows:
+        if reverses_id is not None and reverses_id not in originals_seen:
+            chained.add(tx_id)
+    for tx_id in sorted(chained):
+        problems.append(f"reversal {tx_id} reverses a reversal or a missing transaction")
+    for orig_id, by_account in reversed_.items():
+        for account_id, amount in by_account.items():
+            before = original.get(orig_id, {}).get(account_id, 0)
+            after = before + amount
+            if before == 0 or after * before < 0 or abs(after) > abs(before):
+                problems.append(
+                    f"reversals of transaction {orig_id} move account id {account_id} "
+                    f"by {amount} against an original leg of {before}"
+                )
+    return problems
+
+
+def _check_fundraisers(session: Session) -> list[str]:
+    problems: list[str] = []
+    balances = {
+        code: int(total)
+        for code, total in session.exec(
+            select(LedgerAccount.code, func.sum(LedgerEntry.amount_cents))
+            .join(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)  # type: ignore[arg-type]
+            .where(LedgerAccount.kind == AccountKind.FUNDRAISER.value)
+            .group_by(LedgerAccount.code)
+        ).all()
+    }
+    for fundraiser_id, raised in session.exec(select(Fundraiser.id, Fundraiser.raised_cents)).all():
+        in_ledger = balances.pop(fundraiser_account(fundraiser_id), 0)  # type: ignore[arg-type]
+        if raised != in_ledger:
+            problems.append(f"fundraiser {fundraiser_id} shows {raised} raised, ledger holds {in_ledger}")
+    for code, total in balances.items():
+        problems.append(f"ledger account {code} holds {total} for a fundraiser that does not exist")
+    return problems
+
+
+_PAID_STATUSES = {OrderStatus.PAID.value, OrderStatus.SHIPPED.value, OrderStatus.DELIVERED.value}
+
+
+def _check_orders(session: Session) -> list[str]:
+    problems: list[str] = []
+    legs_by_key = _transaction_legs_by_key(session, ORDER_KEY_PREFIX)
+    tx_ids = dict(
+        session.exec(
+            select(LedgerTransaction.idempotency_key, LedgerTransaction.id).where(
+                LedgerTransaction.idempotency_key.startswith(ORDER_KEY_PREFIX)  # type: ignore[attr-defined]
+            )
+        ).all()
+    )
+    reversed_totals = _reversed_by_original(session)
+    orders = session.exec(
+        select(
+            Order.id,
+            Order.number,
+            Order.status,
+            Order.shop_id,
+            Order.subtotal_cents,
+            Order.fee_cents,
+            Order.refunded_cents,
+            Order.paid_at,
+            Order.payment_id,
+        )
+    ).all()
+    for order_id, number, status, shop_id, subtotal, fee, refunded, paid_at, payment_id in orders:
+        key = order_transaction_key(order_id)  # type: ignore[arg-type]
+        legs = legs_by_key.pop(key, None)
+        if paid_at is None:
+            if legs is not None or refunded:
+                problems.append(f"order {number} was never paid but has money in the ledger")
+            if status not in (OrderStatus.PENDING.value, OrderStatus.CANCELLED.value):
+                problems.append(f"order {number} is {status} but was never paid")
+            continue
+        if payment_id is None:
+            problems.append(f"order {number} is paid but has no payment")
+        if legs is None:
+            problems.append(f"order {number} is paid but has no ledger transaction")
+            continue
+        expected = {
+            code: amount
+            for code, amount in (
+                (merchant_account(shop_id), subtotal - fee),
+                (platform_fees_account(), fee),
+            )
+            if amount
+        }
+        external = {code: amount for code, amount in legs.items() if code.startswith("external:")}
+        credited = {code: amount for code, amount in legs.items() if not code.startswith("external:")}
+        if credited != expected or sum(external.values()) != -subtotal:
+            problems.append(f"order {number}: ledger legs {dict(legs)} do not match subtotal {subtotal}, fee {fee}")
+        reversed_total = reversed_totals.get(tx_ids[key], 0)
+        if reversed_total != refunded:
+            problems.append(f"order {number}: refunded {refunded} but the ledger reversed {reversed_total}")
+        if not 0 <= refunded <= subtotal:
+            problems.append(f"order {number}: refunded {refunded} outside 0..{subtotal}")
+        elif status in _PAID_STATUSES and refunded:
+            problems.append(f"order {number} is {status} but {refunded} was refunded")
+        elif status in (OrderStatus.CANCELLED.value, OrderStatus.REFUNDED.value) and refunded != subtotal:
+            problems.append(f"order {number} is {status} but only {refunded} of {subtotal} was refunded")
+        elif status == OrderStatus.PARTIALLY_REFUNDED.value and not 0 < refunded < subtotal:
+            problems.append(f"order {number} is partially refunded but refunded {refunded} of {subtotal}")
+        elif status == OrderStatus.PENDING.value:
+            problems.append(f"order {number} is pending but was paid")
+    for key in legs_by_key:
+        problems.append(f"ledger transaction {key} belongs to no order")
+    return problems
+
+
+def _check_payments(session: Session) -> list[str]:
+    problems: list[str] = []
+    refunds = dict(
+        session.exec(
+            select(Refund.payment_id, func.sum(Refund.amount_cents)).group_by(Refund.payment_id)
+        ).all()
+    )
+    order_totals = dict(
+        session.exec(
+            select(Order.payment_id, func.sum(Order.subtotal_cents))
+            .where(Order.payment_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(Order.payment_id)
+        ).all()
+    )
+    order_refunds = dict(
+        session.exec(
+            select(Order.payment_id, func.sum(Order.refunded_cents))
+            .where(Order.payment_id.is_not(None))  # type: ignore[union-attr]
+            .group_by(Order.payment_id)
+        ).all()
+    )
+    legs_by_key = _transaction_legs_by_key(session, PAYMENT_KEY_PREFIX)
+    net_charged = 0
+    for payment_id, kind, status, amount, refunded in session.exec(
+        select(Payment.id, Payment.kind, Payment.status, Payment.amount_cents, Payment.refunded_cents)
+    ).all():
+        label = f"payment {payment_id} ({kind})"
+        if status == PaymentStatus.FAILED.value:
+            if legs_by_key.pop(payment_transaction_key(payment_id), None) is not None:  # type: ignore[arg-type]
+                problems.append(f"{label} failed but has a ledger transaction")
+            continue
+        net_charged += amount - refunded
+        if int(refunds.get(payment_id, 0)) != refunded:
+            problems.append(f"{label}: refunded_cents {refunded} but refunds sum to {refunds.get(payment_id, 0)}")
+        if not 0 <= refunded <= amount:
+            problems.append(f"{label}: refunded {refunded} outside 0..{amount}")
+        expected_status = (
+            PaymentStatus.SUCCEEDED.value
+            if refunded == 0
+            else PaymentStatus.REFUNDED.value
+            if refunded == amount
+            else PaymentStatus.PARTIALLY_REFUNDED.value
+        )
+        if status != expected_status:
+            problems.append(f"{label} is {status} but refunded {refunded} of {amount}")
+        if kind == PaymentKind.PURCHASE.value:
+            if int(order_totals.get(payment_id, 0)) != amount:
+                problems.append(f"{label}: amount {amount} but its orders total {order_totals.get(payment_id, 0)}")
+            if int(order_refunds.get(payment_id, 0)) != refunded:
+                problems.append(f"{label}: refunded {refunded} but its orders refunded {order_refunds.get(payment_id, 0)}")
+        else:
+            legs = legs_by_key.pop(payment_transaction_key(payment_id), None)  # type: ignore[arg-type]
+            external = sum(a for code, a in (legs or {}).items() if code.startswith("external:"))
+            if legs is None or external != -amount:
+                problems.append(f"{label}: ledger moved {-external} from the card, expected {amount}")
+    for key in legs_by_key:
+        problems.append(f"ledger transaction {key} belongs to no payment")
+
+    external_total = session.exec(
+        select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerAccount.kind == AccountKind.EXTERNAL.value)
+    ).one()
+    if int(external_total) != -net_charged:
+        problems.append(
+            f"cards were charged {net_charged} net of refunds, but external accounts hold {external_total}"
+        )
+    return problems
+
+
+def _check_attempts(session: Session, now: dt.datetime) -> list[str]:
+    problems: list[str] = []
+    rows = session.exec(
+        select(CheckoutAttempt.id, CheckoutAttempt.status, CheckoutAttempt.idempotency_key, Payment.idempotency_key)
+        .outerjoin(Payment, Payment.id == CheckoutAttempt.payment_id)  # type: ignore[arg-type]
+        .where(CheckoutAttempt.status == AttemptStatus.SUCCEEDED.value)
+    ).all()
+    for attempt_id, _, key, payment_key in rows:
+        if payment_key != key:
+            problems.append(f"attempt {attempt_id} succeeded without its payment")
+    for attempt_id, since in session.exec(
+        select(CheckoutAttempt.id, CheckoutAttempt.updated_at).where(
+            CheckoutAttempt.status == AttemptStatus.PROCESSING.value,
+            CheckoutAttempt.updated_at < now - STUCK_ATTEMPT_AFTER,
+        )
+    ).all():
+        problems.append(
+            f"attempt {attempt_id} is stuck in processing since {since:%Y-%m-%d %H:%M} UTC: "
+            "check the gateway for a charge with its key"
+        )
+    for product_id, stock in session.exec(select(Product.id, Product.stock).where(Product.stock < 0)).all():
+        problems.append(f"product {product_id} has negative stock {stock}")
+    return problems
+
+
+def check_invariants(session: Session, *, now: dt.datetime | None = None) -> list[str]:
+    """Everything that must hold between the ledger and the tables it explains.
+
+    Returns one sentence per problem; an empty list means the books are consistent.
+    Reads everything relevant once, so it is meant for tests and the nightly CLI, not
+    for every request.
+    """
+    return [
+        *_check_structure(session),
+        *_check_reversals(session),
+        *_check_fundraisers(session),
+        *_check_orders(session),
+        *_check_payments(session),
+        *_check_attempts(session, now or utcnow()),
+    ]
+
+
+def counts(session: Session) -> tuple[int, int]:
+    """(transactions, entries), for reports."""
+    transactions = session.exec(select(func.count()).select_from(LedgerTransaction)).one()
+    entries = session.exec(select(func.count()).select_from(LedgerEntry)).one()
+    return int(transactions), int(entries)

@@ -1,0 +1,77 @@
+"""Money as integer minor units + ISO currency; Babel does the locale work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import format_datetime as babel_format_datetime
+from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
+
+from socialshop.services.errors import ValidationError
+
+LOCALES = {"it": "it_IT", "en": "en_IE"}
+# Italian usage writes the euro sign first ("€ 12,50"); CLDR's it_IT puts it last.
+CURRENCY_PATTERNS = {"it": "¤\u00a0#,##0.00"}
+MAX_INPUT_LENGTH = 20
+
+
+def _locale(language: str) -> str:
+    return LOCALES.get(language, LOCALES["en"])
+
+
+def to_decimal(amount_cents: int, currency: str) -> Decimal:
+    return Decimal(amount_cents).scaleb(-get_currency_precision(currency))
+
+
+def format_money(amount_cents: int, currency: str = "EUR", language: str = "en") -> str:
+    """'€ 12,50' in Italian, '€12.50' in English."""
+    return format_currency(
+        to_decimal(amount_cents, currency),
+        currency,
+        format=CURRENCY_PATTERNS.get(language),
+        locale=_locale(language),
+        currency_digits=True,
+    )
+
+
+def parse_amount(raw: object, currency: str = "EUR", language: str = "en") -> int:
+    """Cents from what a person typed ("12,50", "12.5", "€ 3"); ValidationError otherwise."""
+    if isinstance(raw, bool):
+        raise ValidationError("amount_not_numeric")
+    if isinstance(raw, int):
+        text = str(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace("€", "").replace("\u00a0", "").replace(" ", "")
+    else:
+        raise ValidationError("amount_not_numeric")
+    if not text:
+        raise ValidationError("amount_required")
+    if len(text) > MAX_INPUT_LENGTH or not all(c.isdigit() or c in ".,-+" for c in text):
+        raise ValidationError("amount_not_numeric")
+    try:
+        # strict=True refuses ambiguous grouping such as "1,2,3".
+        value = parse_decimal(text, locale=_locale(language), strict=True)
+    except NumberFormatError:
+        # People often type a dot in Italian (and a comma in English): accept the other
+        # decimal separator when it cannot be a thousands separator.
+        swapped = text.replace(",", ".") if language == "en" or "," in text else text
+        try:
+            value = Decimal(swapped.replace(",", "."))
+        except InvalidOperation as exc:
+            raise ValidationError("amount_not_numeric") from exc
+    if not value.is_finite():
+        raise ValidationError("amount_not_numeric")
+    precision = get_currency_precision(currency)
+    if value != value.quantize(Decimal(1).scaleb(-precision)):
+        raise ValidationError("amount_too_many_decimals", decimals=precision)
+    if value <= 0:
+        raise ValidationError("amount_not_positive")
+    return int(value.scaleb(precision))
+
+
+def format_datetime(value: dt.datetime, language: str = "en") -> str:
+    """A stored time in the reader's language (shown in UTC; naive values are taken as UTC)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return babel_format_datetime(value, format="medium", locale=_locale(language))

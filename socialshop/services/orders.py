@@ -1,0 +1,292 @@
+"""Orders after checkout: the status machine, the buyer's history and cancelling.
+
+Status changes go through `transition`, a conditional UPDATE on the current status, so
+two people (or two tabs) moving one order at once cannot both succeed, and every change
+leaves an OrderEvent behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import case, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import Session, col, select
+
+from socialshop import payments
+from socialshop.models import (
+    LedgerTransaction,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentStatus,
+    Product,
+    Refund,
+    Shop,
+    User,
+    utcnow,
+)
+from socialshop.payments.base import ProviderUnavailable
+from socialshop.services import ledger
+from socialshop.services.errors import Conflict, NotFound, ValidationError
+from socialshop.services.payment_methods import parse_id
+
+log = logging.getLogger(__name__)
+
+CANCEL_WINDOW = dt.timedelta(minutes=30)
+MAX_NOTE_LENGTH = 255
+
+_S = OrderStatus
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    _S.PENDING.value: frozenset({_S.PAID.value, _S.CANCELLED.value}),
+    _S.PAID.value: frozenset({_S.SHIPPED.value, _S.CANCELLED.value, _S.REFUNDED.value, _S.PARTIALLY_REFUNDED.value}),
+    _S.SHIPPED.value: frozenset({_S.DELIVERED.value, _S.REFUNDED.value, _S.PARTIALLY_REFUNDED.value}),
+    _S.DELIVERED.value: frozenset({_S.REFUNDED.value, _S.PARTIALLY_REFUNDED.value}),
+    _S.PARTIALLY_REFUNDED.value: frozenset({_S.REFUNDED.value}),
+    _S.CANCELLED.value: frozenset(),
+    _S.REFUNDED.value: frozenset(),
+}
+
+
+def _now() -> dt.datetime:
+    """The clock; tests monkeypatch it (or pass `now=`)."""
+    return utcnow()
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return to_status in ALLOWED_TRANSITIONS.get(from_status, frozenset())
+
+
+def transition(
+    session: Session,
+    *,
+    order: Order,
+    to_status: object,
+    actor_id: int | None,
+    note: object = "",
+    now: dt.datetime | None = None,
+) -> Order:
+    """Move `order` to `to_status` and record who did it. Does not commit.
+
+    Conflict("order_transition_invalid", from_status=..., to_status=...) when the move is
+    not allowed from the order's current status, including when someone else changed
+    that status first. ValidationError("note_too_long", max_length=255).
+    """
+    target = OrderStatus.parse(to_status) if isinstance(to_status, str) else None
+    current = order.status
+    if target is None or not can_transition(current, target.value):
+        raise Conflict("order_transition_invalid", from_status=current, to_status=str(to_status))
+    if note is None:
+        note = ""
+    if not isinstance(note, str) or len(note.strip()) > MAX_NOTE_LENGTH:
+        raise ValidationError("note_too_long", max_length=MAX_NOTE_LENGTH)
+    now = now or _now()
+    values: dict[str, object] = {"status": target.value}
+    if target is OrderStatus.PAID:
+        values["paid_at"] = now
+    session.flush()
+    moved = session.exec(
+        update(Order)
+        .where(col(Order.id) == order.id, col(Order.status) == current)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise Conflict("order_transition_invalid", from_status=current, to_status=target.value)
+    # Tell the ORM this is already in the database, or it would UPDATE it once more.
+    for attr, value in values.items():
+        set_committed_value(order, attr, value)
+    session.add(
+        OrderEvent(
+            order_id=order.id,  # type: ignore[arg-type]
+            from_status=current,
+            to_status=target.value,
+            actor_id=actor_id,
+            note=note.strip(),
+            at=now,
+        )
+    )
+    return order
+
+
+@dataclass(frozen=True)
+class OrderDetail:
+    order: Order
+    shop_name: str
+    items: list[OrderItem]
+    events: list[OrderEvent]
+    method_brand: str
+    method_last4: str
+    payment_status: str
+    # Until when the buyer may still cancel; None when cancelling is no longer possible.
+    cancel_until: dt.datetime | None
+
+
+def list_orders(session: Session, *, user: User, limit: int = 100) -> list[Order]:
+    """The user's orders as a buyer, newest first."""
+    limit = limit if isinstance(limit, int) and not isinstance(limit, bool) and 0 < limit <= 500 else 100
+    return list(
+        session.exec(
+            select(Order)
+            .where(Order.buyer_id == user.id)
+            .order_by(col(Order.created_at).desc(), col(Order.id).desc())
+            .limit(limit)
+        ).all()
+    )
+
+
+def _own_order(session: Session, *, user: User, order_id: object, fresh: bool = False) -> Order:
+    parsed = parse_id(order_id)
+    order = None
+    if parsed is not None:
+        stmt = select(Order).where(Order.id == parsed)
+        if fresh:
+            stmt = stmt.execution_options(populate_existing=True)
+        order = session.exec(stmt).first()
+    if order is None or order.buyer_id != user.id:
+        raise NotFound("order_not_found")
+    return order
+
+
+def cancel_deadline(order: Order) -> dt.datetime | None:
+    if order.status != OrderStatus.PAID.value or order.paid_at is None:
+        return None
+    return order.paid_at + CANCEL_WINDOW
+
+
+def get_order_detail(
+    session: Session, *, user: User, order_id: object, now: dt.datetime | None = None
+) -> OrderDetail:
+    """NotFound("order_not_found") for garbage ids and for other users' orders."""
+    order = _own_order(session, user=user, order_id=order_id)
+    shop = session.get(Shop, order.shop_id)
+    items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(col(OrderItem.id))).all()
+    events = session.exec(
+        select(OrderEvent).where(OrderEvent.order_id == order.id).order_by(col(OrderEvent.at), col(OrderEvent.id))
+    ).all()
+    payment = session.get(Payment, order.payment_id) if order.payment_id else None
+    method = session.get(PaymentMethod, payment.method_id) if payment and payment.method_id else None
+    deadline = cancel_deadline(order)
+    if deadline is not None and deadline < (now or _now()):
+        deadline = None
+    return OrderDetail(
+        order=order,
+        shop_name=shop.name if shop else "",
+        items=list(items),
+        events=list(events),
+        method_brand=method.brand if method else "",
+        method_last4=method.last4 if method else "",
+        payment_status=payment.status if payment else "",
+        cancel_until=deadline,
+    )
+
+
+def cancel_order(session: Session, *, user: User, order_id: object, now: dt.datetime | None = None) -> Order:
+    """The buyer cancels a paid order within 30 minutes: full refund, stock back. Commits.
+
+    NotFound("order_not_found"), Conflict("order_not_cancellable", status=...),
+    Conflict("cancel_window_passed", minutes=30), Conflict("refund_failed") (the gateway
+    could not be reached; nothing changed). Cancelling an already cancelled order
+    returns it unchanged, so a double click never refunds twice.
+
+    Everything happens in one database transaction that starts with the conditional
+    status change, so a concurrent second cancel waits for it and then finds the order
+    cancelled. The gateway refund is called inside that transaction (holding the order's
+    row lock, and on SQLite the database's write lock, for one gateway round trip): if
+    it fails, the whole cancellation rolls back. Crash window: the gateway refunded but
+    our commit did not happen; the order stays paid, and cancelling again sends the
+    same refund idempotency key ("refund:order:<id>"), which the gateway answers with
+    the first refund instead of paying out twice.
+    """
+    now = now or _now()
+    order = _own_order(session, user=user, order_id=order_id, fresh=True)
+    if order.status == OrderStatus.CANCELLED.value:
+        return order
+    if order.status != OrderStatus.PAID.value:
+        raise Conflict("order_not_cancellable", status=order.status)
+    deadline = cancel_deadline(order)
+    if deadline is None or now > deadline:
+        raise Conflict("cancel_window_passed", minutes=int(CANCEL_WINDOW.total_seconds() // 60))
+    payment = session.get(Payment, order.payment_id)
+    ledger_tx = session.exec(
+        select(LedgerTransaction).where(
+            LedgerTransaction.idempotency_key == ledger.order_transaction_key(order.id)  # type: ignore[arg-type]
+        )
+    ).first()
+    if payment is None or ledger_tx is None:
+        # Data the invariant check would also flag; refuse rather than refund blindly.
+        log.error("order %s is paid but has no payment or ledger transaction", order.id)
+        raise Conflict("order_not_cancellable", status=order.status)
+
+    try:
+        transition(session, order=order, to_status=OrderStatus.CANCELLED.value, actor_id=user.id, note="cancelled by buyer", now=now)
+    except Conflict:
+        session.rollback()
+        order = _own_order(session, user=user, order_id=order.id, fresh=True)
+        if order.status == OrderStatus.CANCELLED.value:
+            return order
+        raise Conflict("order_not_cancellable", status=order.status) from None
+
+    amount = order.subtotal_cents
+    refund_key = ledger.order_refund_key(order.id)  # type: ignore[arg-type]
+    try:
+        refunded = payments.get_provider().refund(
+            charge_ref=payment.provider_ref, amount_cents=amount, idempotency_key=refund_key
+        )
+    except ProviderUnavailable as exc:
+        session.rollback()
+        raise Conflict("refund_failed") from exc
+    except Exception:
+        session.rollback()
+        raise
+
+    session.add(
+        Refund(
+            payment_id=payment.id,  # type: ignore[arg-type]
+            order_id=order.id,
+            amount_cents=amount,
+            currency=order.currency,
+            provider_ref=refunded.provider_ref,
+            idempotency_key=refund_key,
+            reason="cancelled by buyer",
+            created_at=now,
+        )
+    )
+    ledger.reverse_transaction(session, transaction_id=ledger_tx.id, idempotency_key=refund_key)  # type: ignore[arg-type]
+    items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all()
+    for item in sorted(items, key=lambda i: i.product_id):
+        session.exec(
+            update(Product)
+            .where(col(Product.id) == item.product_id)
+            .values(stock=col(Product.stock) + item.quantity)
+            .execution_options(synchronize_session="fetch")
+        )
+    # Arithmetic in SQL: sibling orders of one payment may be cancelled at the same time.
+    new_refunded = col(Payment.refunded_cents) + amount
+    session.exec(
+        update(Payment)
+        .where(col(Payment.id) == payment.id)
+        .values(
+            refunded_cents=new_refunded,
+            status=case(
+                (new_refunded >= col(Payment.amount_cents), PaymentStatus.REFUNDED.value),
+                else_=PaymentStatus.PARTIALLY_REFUNDED.value,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.exec(
+        update(Order)
+        .where(col(Order.id) == order.id)
+        .values(refunded_cents=amount)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(order, "refunded_cents", amount)
+    session.commit()
+    session.refresh(payment)
+    return order

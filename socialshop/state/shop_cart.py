@@ -1,0 +1,122 @@
+"""The cart page: lines grouped by shop, quantities, totals."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from socialshop.db import session_scope
+from socialshop.services import cart, catalog
+from socialshop.services.errors import ServiceError
+from socialshop.state.shopping import ShopperState
+
+
+class CartState(ShopperState):
+    cart_view: cart.CartView | None = None
+    cart_loaded: bool = False
+    cart_error: str = ""
+    cart_notice: str = ""
+
+    @rx.var
+    def cart_groups(self) -> list[cart.CartShopGroup]:
+        return self.cart_view.groups if self.cart_view is not None else []
+
+    @rx.var
+    def cart_is_empty(self) -> bool:
+        return self.cart_view is None or len(self.cart_view.groups) == 0
+
+    @rx.var
+    def cart_can_checkout(self) -> bool:
+        view = self.cart_view
+        return view is not None and view.total_cents > 0
+
+    @rx.event
+    def load(self):
+        redirect = self.require_login()
+        if redirect is not None:
+            return redirect
+        self.cart_error = ""
+        self.cart_notice = ""
+        return self._refresh()
+
+    def _refresh(self):
+        try:
+            with session_scope() as session:
+                user = self._current_user(session)
+                if user is None:
+                    return self._login_redirect()
+                self.cart_view = cart.get_cart(session, user=user, language=self.lang)
+                self._update_cart_count(session, user)
+        except ServiceError as error:
+            self.cart_error = self._error_text(error)
+        self.cart_loaded = True
+        return None
+
+    def _line(self, product_id: int) -> cart.CartLine | None:
+        if self.cart_view is None:
+            return None
+        for group in self.cart_view.groups:
+            for line in group.lines:
+                if line.product_id == product_id:
+                    return line
+        return None
+
+    def _change(self, product_id: object, new_quantity) -> object:
+        """Set a line's quantity (0 removes it) through the cart service, then reload the cart."""
+        self.cart_error = ""
+        self.cart_notice = ""
+        pid = catalog.parse_id(product_id)
+        line = self._line(pid) if pid is not None else None
+        if line is None:
+            # Not a line of this cart (stale page, forged id): say so and show the real cart.
+            self.cart_error = self._error_text(ServiceError("cart_item_not_found"))
+            return self._refresh()
+        quantity = new_quantity(line) if callable(new_quantity) else new_quantity
+        try:
+            with session_scope() as session:
+                user = self._current_user(session)
+                if user is None:
+                    return self._login_redirect()
+                cart.set_quantity(session, user=user, product_id=pid, quantity=quantity)
+        except ServiceError as error:
+            self.cart_error = self._error_text(error)
+        return self._refresh()
+
+    @rx.event
+    def increment(self, product_id: str | int):
+        return self._change(product_id, lambda line: line.quantity + 1)
+
+    @rx.event
+    def decrement(self, product_id: str | int):
+        # Never to 0 by the minus button: removing is its own, explicit button.
+        return self._change(product_id, lambda line: max(line.quantity - 1, 1))
+
+    @rx.event
+    def set_line_quantity(self, product_id: str | int, value: str | int):
+        count = catalog.parse_count(value)
+        if count is None or count < 1:
+            self.cart_notice = ""
+            self.cart_error = self._error_text(ServiceError("quantity_invalid"))
+            return self._refresh()
+        return self._change(product_id, count)
+
+    @rx.event
+    def remove(self, product_id: str | int):
+        self.cart_error = ""
+        self.cart_notice = ""
+        pid = catalog.parse_id(product_id)
+        if pid is None:
+            self.cart_error = self._error_text(ServiceError("cart_item_not_found"))
+            return None
+        line = self._line(pid)
+        try:
+            with session_scope() as session:
+                user = self._current_user(session)
+                if user is None:
+                    return self._login_redirect()
+                cart.remove_from_cart(session, user=user, product_id=pid)
+        except ServiceError as error:
+            self.cart_error = self._error_text(error)
+            return self._refresh()
+        if line is not None:
+            self.cart_notice = self._t("cart.removed", title=line.title)
+        return self._refresh()

@@ -1,0 +1,183 @@
+"""Messenger money: send to a person, ask a person, pay what someone asked."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import reflex as rx
+from sqlmodel import Session
+
+from socialshop.db import session_scope
+from socialshop.models import AppSurface, MoneyRequestStatus, PaymentKind, User
+from socialshop.services import catalog, checkout, people, transfers
+from socialshop.services.errors import ServiceError, ValidationError
+from socialshop.services.money import format_datetime, format_money, parse_amount
+from socialshop.state.checkout import PaymentSheetState, form_text
+
+
+@dataclasses.dataclass(frozen=True)
+class RequestRow:
+    id: int
+    other_name: str
+    amount_label: str
+    note: str
+    status: str
+    created_at_label: str
+
+
+class TransferState(PaymentSheetState):
+    people: list[people.Person] = []
+    incoming: list[RequestRow] = []
+    outgoing: list[RequestRow] = []
+    # Set when the form pays someone's request instead of a free transfer.
+    paying_request_id: int = 0
+    paying_request_label: str = ""
+    notice: str = ""
+    request_error: str = ""
+    remaining_label: str = ""
+
+    def _kind(self) -> str:
+        return PaymentKind.TRANSFER.value
+
+    @rx.event
+    def load(self):
+        self._reset_view()
+        self.app = AppSurface.MESSENGER.value
+        self.notice = ""
+        self.request_error = ""
+        self.paying_request_id = 0
+        self.paying_request_label = ""
+        with session_scope() as session:
+            user = self._current_user(session)
+            self._show_user(user)
+            if user is None:
+                self.auth_token = ""
+                return self._login_redirect()
+            try:
+                self._load_lists(session, user)
+                self._load_methods(session, user)
+                self._resume_or_open_attempt(session, user)
+            except ServiceError as error:
+                self.error = self._error_text(error)
+                self.status = "empty"
+        if self.status == "succeeded":
+            # Money already went out with this tab's attempt: start a fresh one for the next.
+            return TransferState.new_transfer
+        return None
+
+    def _load_lists(self, session: Session, user: User) -> None:
+        self.people = people.list_people(session, user=user)
+        lists = transfers.list_requests(session, user=user)
+        self.incoming = [self._row(r, r.requester_name) for r in lists.incoming]
+        self.outgoing = [self._row(r, r.payer_name) for r in lists.outgoing]
+        self.remaining_label = format_money(transfers.monthly_remaining(session, user=user), "EUR", self.lang)
+
+    def _row(self, request: transfers.MoneyRequestView, other_name: str) -> RequestRow:
+        return RequestRow(
+            id=request.id,
+            other_name=other_name,
+            amount_label=format_money(request.amount_cents, request.currency, self.lang),
+            note=request.note,
+            status=request.status,
+            created_at_label=format_datetime(request.created_at, self.lang),
+        )
+
+    @rx.event
+    def new_transfer(self):
+        """After a transfer went through: a new attempt for the next one."""
+        paid = self.paid_label
+        self.attempt_key = ""
+        with session_scope() as session:
+            user = self._current_user(session)
+            if user is None:
+                return self._login_redirect()
+            self._resume_or_open_attempt(session, user)
+            self._load_lists(session, user)
+        self.paying_request_id = 0
+        self.paying_request_label = ""
+        if paid:
+            self.notice = self._t("transfer.sent", amount=paid)
+        return None
+
+    @rx.event
+    def choose_request(self, request_id: int):
+        row = next((r for r in self.incoming if r.id == request_id and r.status == MoneyRequestStatus.OPEN.value), None)
+        if row is None:
+            return
+        self.paying_request_id = row.id
+        self.paying_request_label = f"{row.other_name} · {row.amount_label}"
+
+    @rx.event
+    def clear_request(self):
+        self.paying_request_id = 0
+        self.paying_request_label = ""
+
+    @rx.event
+    def send(self, form_data: dict):
+        if not self._begin_payment():
+            return
+        self.notice = ""
+        yield
+        try:
+            self._send(form_data)
+        except ServiceError as error:
+            self._show_error(error)
+            return
+        if self.status == "succeeded":
+            yield TransferState.new_transfer
+
+    def _send(self, form_data: dict) -> None:
+        request_id = self.paying_request_id
+        if request_id:
+            def run(session: Session, user: User, method_id: int) -> checkout.CheckoutResult:
+                return transfers.pay_request(
+                    session, user=user, key=self.attempt_key, request_id=request_id, method_id=method_id
+                )
+        else:
+            to_user_id = catalog.parse_id(form_text(form_data, "to_user"))
+            if to_user_id is None:
+                raise ValidationError("recipient_required")
+            amount = transfers.check_transfer_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
+            note = form_text(form_data, "note", 255)
+
+            def run(session: Session, user: User, method_id: int) -> checkout.CheckoutResult:
+                return transfers.send_money(
+                    session, user=user, key=self.attempt_key, to_user_id=to_user_id,
+                    amount_cents=amount, method_id=method_id, note=note,
+                )
+
+        self._pay_with(form_data, run)
+
+    @rx.event
+    def ask(self, form_data: dict):
+        self.request_error = ""
+        self.notice = ""
+        try:
+            with session_scope() as session:
+                user = self._require_user(session)
+                from_user_id = catalog.parse_id(form_text(form_data, "from_user"))
+                if from_user_id is None:
+                    raise ValidationError("recipient_required")
+                amount = parse_amount(form_text(form_data, "request_amount", 20), "EUR", self.lang)
+                request = transfers.request_money(
+                    session, user=user, from_user_id=from_user_id, amount_cents=amount,
+                    note=form_text(form_data, "request_note", 255),
+                )
+                label = format_money(request.amount_cents, request.currency, self.lang)
+            with session_scope() as session:
+                self._load_lists(session, self._require_user(session))
+        except ServiceError as error:
+            self.request_error = self._error_text(error)
+            return
+        self.notice = self._t("transfer.requested", amount=label)
+
+    @rx.event
+    def decline(self, request_id: int):
+        try:
+            with session_scope() as session:
+                user = self._require_user(session)
+                transfers.decline_request(session, user=user, request_id=request_id)
+            with session_scope() as session:
+                self._load_lists(session, self._require_user(session))
+        except ServiceError as error:
+            self.request_error = self._error_text(error)

@@ -1,0 +1,1 @@
+"""UI strings by area; socialshop.i18n merges them into one catalogue."""

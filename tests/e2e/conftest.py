@@ -1,0 +1,142 @@
+"""Browser scenarios: against the app the harness builds and starts (default) or any
+running deployment (`--base-url https://...`).
+
+The harness gives the app its own temporary database, migrated with `reflex db migrate`
+and seeded with the demo data, so scenarios never touch a developer's data. Every
+scenario fails on a browser console error or a backend ERROR log, and the ledger
+invariants are checked once all scenarios have run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+DEMO_PASSWORD = "socialshop-demo"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "args": CHROMIUM_ARGS}
+    if os.path.exists(CHROMIUM):
+        args["executable_path"] = CHROMIUM
+    return args
+
+
+@pytest.fixture(scope="session")
+def test_database() -> Iterator[str | None]:
+    """A migrated, seeded SQLite database for the harness; None against a deployment."""
+    workdir = Path(tempfile.mkdtemp(prefix="socialshop-e2e-"))
+    url = f"sqlite:///{workdir / 'e2e.db'}"
+    env = {**os.environ, "REFLEX_DB_URL": url, "SOCIALSHOP_DATA_DIR": str(workdir)}
+    subprocess.run(
+        [str(Path(sys.executable).parent / "reflex"), "db", "migrate"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run([sys.executable, "-m", "socialshop.seed"], cwd=PROJECT_ROOT, env=env, check=True)
+    yield url
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig, request) -> Iterator[str]:
+    """pytest-playwright resolves relative `page.goto` against this."""
+    given = pytestconfig.getoption("base_url", None)
+    if given:
+        yield given.rstrip("/")
+        return
+    database_url = request.getfixturevalue("test_database")
+    os.environ["REFLEX_DB_URL"] = database_url
+    os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
+    os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
+    from reflex.testing import AppHarnessProd
+
+    from socialshop.db import get_engine
+
+    get_engine.cache_clear()
+    with AppHarnessProd.create(root=PROJECT_ROOT, app_name="socialshop") as harness:
+        assert harness.frontend_url is not None
+        yield harness.frontend_url.rstrip("/")
+
+
+class _ErrorRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_errors(request) -> Iterator[None]:
+    """Any backend ERROR log or browser console error fails the scenario that caused it."""
+    pages = [request.getfixturevalue(name) for name in ("page", "phone_page") if name in request.fixturenames]
+    console_errors: list[str] = []
+    for page in pages:
+        page.on(
+            "console",
+            lambda msg: console_errors.append(f"{msg.text} ({msg.location.get('url', '')})")
+            if msg.type == "error"
+            else None,
+        )
+        page.on("pageerror", lambda exc: console_errors.append(str(exc)))
+    handler = _ErrorRecords()
+    logging.getLogger().addHandler(handler)
+    try:
+        yield
+    finally:
+        logging.getLogger().removeHandler(handler)
+    backend_errors = [handler.format(r) for r in handler.records]
+    assert not backend_errors, f"backend logged errors: {backend_errors}"
+    assert not console_errors, f"browser console errors: {console_errors}"
+
+
+@pytest.fixture
+def phone_page(browser, base_url) -> Iterator:
+    context = browser.new_context(viewport=PHONE, base_url=base_url, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = "") -> None:
+    """Log in through the form (the page is in English until the account's language loads)."""
+    import re
+
+    from playwright.sync_api import expect
+
+    page.goto(f"/login?next={next_path}" if next_path else "/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))
