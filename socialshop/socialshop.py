@@ -10,6 +10,7 @@ from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.messenger import messenger_money_page
+from socialshop.pages import shopping_routes
 from socialshop.pages.profile import profile_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
@@ -36,5 +37,4 @@ app.add_page(checkout_page, route="/checkout", title="Checkout · SocialShop", o
 app.add_page(
     messenger_money_page, route="/messenger/money", title="Messenger money · SocialShop", on_load=TransferState.load
 )
-
-import socialshop.pages.shopping_routes  # noqa: E402,F401  (its pages register themselves)
+shopping_routes.register(app)

@@ -74,12 +74,12 @@ def cart_link() -> rx.Component:
 
 
 def top_bar() -> rx.Component:
-    return rx.hstack(
+    return rx.el.header(rx.hstack(
         rx.link(
             rx.hstack(
                 rx.icon("shopping-bag", size=22),
                 # The name would push the bar's buttons off a phone screen: icon only there.
-                rx.heading(tr("app.name"), size="5", display=rx.breakpoints(initial="none", xs="block")),
+                rx.text(tr("app.name"), size="5", weight="bold", display=rx.breakpoints(initial="none", xs="block")),
             ),
             href="/",
             underline="none",
@@ -94,15 +94,17 @@ def top_bar() -> rx.Component:
             SessionState.is_logged_in,
             rx.button(tr("nav.logout"), on_click=SessionState.log_out, variant="soft", size="1"),
         ),
-        align="center",
-        width="100%",
-        padding_x="1em",
-        padding_y="0.6em",
+            align="center",
+            width="100%",
+            padding_x="1em",
+            padding_y="0.6em",
+        ),
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
         position="sticky",
         top="0",
         z_index="10",
+        width="100%",
     )
 
 

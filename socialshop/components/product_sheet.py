@@ -31,7 +31,7 @@ def tr_fmt(key: str, **params: rx.Var | str | int) -> rx.Var:
 
 
 def stock_badge(stock: rx.Var, available: rx.Var = True) -> rx.Component:
-    """ "3 left" / "Out of stock" / "No longer available"."""
+    """Stock as a badge: "3 left", "Out of stock" or "No longer available"."""
     return rx.cond(
         available,
         rx.cond(
@@ -173,7 +173,7 @@ def _sheet_body() -> rx.Component:
                 variant="outline",
                 flex=rx.breakpoints(initial="none", xs="1"),
             ),
-            gap="2",
+            spacing="2",
             width="100%",
             direction=rx.breakpoints(initial="column", xs="row"),
         ),
@@ -237,7 +237,6 @@ def product_sheet(open_when: rx.Var | None = None, on_closed: list | None = None
                     ProductSheetState.product.shop_name,
                     "",
                 ),
-                class_name="rt-r-display-none",
                 display="none",
             ),
             rx.vstack(
@@ -245,7 +244,11 @@ def product_sheet(open_when: rx.Var | None = None, on_closed: list | None = None
                 rx.cond(
                     ProductSheetState.sheet_loading,
                     rx.center(
-                        rx.spinner(size="3"), width="100%", padding="2em", aria_label=tr("common.loading")
+                        rx.spinner(size="3"),
+                        width="100%",
+                        padding="2em",
+                        role="status",
+                        aria_label=tr("common.loading"),
                     ),
                     rx.cond(ProductSheetState.product, _sheet_body()),
                 ),

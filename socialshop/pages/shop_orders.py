@@ -197,7 +197,7 @@ def _cancel_dialog() -> rx.Component:
                         tr("orders.cancel_yes"), color_scheme="red", on_click=OrderDetailState.confirm_cancel
                     )
                 ),
-                gap="3",
+                spacing="3",
                 justify="end",
                 margin_top="1em",
                 wrap="wrap",

@@ -37,9 +37,3 @@ def register(app) -> None:
     for component, route, title, on_load in PAGES:
         app.add_page(component, route=route, title=f"{title} · SocialShop", on_load=on_load)
 
-
-# socialshop.socialshop imports this module last, once `app` exists (and importing this
-# module first imports the app module, which finishes before this line runs).
-from socialshop.socialshop import app
-
-register(app)

@@ -64,7 +64,7 @@ from socialshop.models import (
     User,
     utcnow,
 )
-from socialshop.payments.base import PaymentDeclined, ProviderUnavailable
+from socialshop.payments.base import DeclineCode, PaymentDeclined, ProviderUnavailable
 from socialshop.services import ledger
 from socialshop.services.activation import require_pay_enabled
 from socialshop.services.errors import Conflict, NotFound, ServiceError, ValidationError
@@ -347,8 +347,9 @@ def _execute(session: Session, plan: _Plan) -> CheckoutResult:
     except ProviderUnavailable:
         # Most likely nothing was charged. If the gateway did charge, the attempt key is
         # on that charge and the external ledger account shows no matching payment.
+        # Reported with the gateway's own "try again" code, which the UI already explains.
         log.warning("gateway unavailable while charging attempt %s", attempt_id)
-        return _fail(session, plan, "provider_unavailable", "The payment service is unavailable.")
+        return _fail(session, plan, DeclineCode.PROCESSING_ERROR.value, "The payment service is unavailable.")
     except BaseException:
         log.exception("unexpected error while charging attempt %s", attempt_id)
         _fail(session, plan, "processing_error", "An unexpected error occurred.")

@@ -26,8 +26,9 @@ class CartState(ShopperState):
 
     @rx.var
     def cart_can_checkout(self) -> bool:
+        # Checkout buys every line of the cart: lines to fix (stock, withdrawn) would fail it.
         view = self.cart_view
-        return view is not None and view.total_cents > 0
+        return view is not None and view.total_cents > 0 and not view.has_unavailable
 
     @rx.event
     def load(self):

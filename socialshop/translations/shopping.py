@@ -57,8 +57,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Riceverai un ordine per negozio; si pagano tutti insieme.",
     ),
     "cart.unavailable_note": (
-        "Items marked in red are left out of the total until you fix them.",
-        "Gli articoli segnati in rosso sono esclusi dal totale finché non li correggi.",
+        "Fix or remove the items marked in red to check out; they are left out of the total.",
+        "Correggi o rimuovi gli articoli segnati in rosso per pagare; sono esclusi dal totale.",
     ),
     "cart.checkout": ("Checkout", "Vai al pagamento"),
     "cart.empty": ("Your cart is empty.", "Il tuo carrello è vuoto."),

@@ -339,7 +339,7 @@ def test_a_gateway_outage_fails_the_attempt_and_releases_the_stock(session, monk
     install_provider(monkeypatch, Down())
     key = authorized_key(session, user)
     result = buy(session, user, key, [(product.id, 2)], method)
-    assert (result.status, result.failure_code) == ("failed", "provider_unavailable")
+    assert (result.status, result.failure_code) == ("failed", "processing_error")
     assert stock_of(session, product.id) == 4 and count(session, Payment) == 0
     assert_books_balance(session)
 

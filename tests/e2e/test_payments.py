@@ -1,0 +1,230 @@
+"""Buying, paying, cancelling, donating and sending money, as a shopper does it.
+
+marco (English UI, saved Visa 4242, PIN 2580) does the shopping; each scenario reads what
+it needs (history rows, order numbers) before and after, so the order they run in and
+what earlier scenarios bought does not matter.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import log_in
+from tests.e2e.test_foundation import shot
+
+PIN = "2580"
+MONEY = re.compile(r"€[\d,]+\.\d\d")
+
+
+def open_first_instagram_product(page):
+    page.goto("/feed/instagram")
+    tag = page.get_by_role("article").first.get_by_test_id("product-tag").first
+    expect(tag).to_be_visible()
+    tag.click()
+    sheet = page.get_by_test_id("product-sheet")
+    expect(sheet.get_by_role("button", name="Buy now")).to_be_enabled()
+    return sheet
+
+
+def buy_now_from_instagram(page):
+    sheet = open_first_instagram_product(page)
+    sheet.get_by_role("button", name="Buy now").click()
+    expect(page).to_have_url(re.compile(r"/checkout/?\?.*app=instagram"))
+    expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
+
+
+def pay_button(page):
+    return page.get_by_role("button", name=re.compile(r"^Pay\b"))
+
+
+def history_rows(page) -> int:
+    page.goto("/pay/history")
+    entries = page.get_by_test_id("history-entry")
+    expect(entries.first.or_(page.get_by_text("No payments yet."))).to_be_visible()
+    return entries.count()
+
+
+def test_buy_from_an_instagram_post_with_the_saved_card_and_pin(page):
+    log_in(page, "marco@example.com")
+    before = history_rows(page)
+    buy_now_from_instagram(page)
+    expect(page.get_by_text(re.compile(r"Visa •••• 4242"))).to_be_visible()
+    expect(page.get_by_role("radio", name=re.compile("Visa •••• 4242"))).to_be_checked()
+    expect(page.get_by_label("Postal code")).to_have_value(re.compile(r"\d{5}"))
+    shot(page, "checkout-desktop")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    number = page.get_by_test_id("order-number").first.inner_text()
+    assert re.fullmatch(r"SS-\d{8}(-\d+)?", number), number
+    expect(pay_button(page)).to_have_count(0)
+    shot(page, "checkout-paid-desktop")
+
+    page.get_by_role("link", name="See my orders").click()
+    expect(page.get_by_role("link", name=f"Order {number}")).to_be_visible()
+    assert history_rows(page) == before + 1
+    first = page.get_by_test_id("history-entry").first
+    expect(first).to_contain_text("Instagram")
+    expect(first).to_contain_text("•••• 4242")
+    expect(first).to_contain_text(MONEY)
+
+
+def test_declined_card_shows_the_reason_and_charges_nothing(page):
+    log_in(page, "marco@example.com")
+    before = history_rows(page)
+    buy_now_from_instagram(page)
+    page.get_by_text("A new card").click()
+    page.get_by_label("Card number").fill("4000 0000 0000 0002")
+    page.get_by_label("Expiry (MM/YY)").fill("12/39")
+    page.get_by_label("CVC").fill("123")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Payment refused")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Your card was declined.")
+    expect(page.get_by_text("Nothing was charged.")).to_be_visible()
+    shot(page, "checkout-declined-desktop")
+    assert history_rows(page) == before
+
+
+def test_invalid_card_number_is_explained_before_anything_is_sent(page):
+    log_in(page, "marco@example.com")
+    buy_now_from_instagram(page)
+    page.get_by_text("A new card").click()
+    page.get_by_label("Card number").fill("4242 4242 4242 4241")
+    page.get_by_label("Expiry (MM/YY)").fill("01/20")
+    page.get_by_label("CVC").fill("12")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_text("This card number is not valid: check for a typo.")).to_be_visible()
+    expect(page.get_by_text("This card has expired.")).to_be_visible()
+    expect(page.get_by_text("The CVC is the 3 or 4 digits on the card.")).to_be_visible()
+    expect(pay_button(page)).to_be_enabled()
+
+
+def test_wrong_pin_says_how_many_tries_are_left(page):
+    log_in(page, "marco@example.com")
+    buy_now_from_instagram(page)
+    page.get_by_label("Pay PIN").fill("0000")
+    pay_button(page).click()
+    expect(page.get_by_text(re.compile(r"Wrong PIN\. Tries left: \d\."))).to_be_visible()
+    # The right PIN still works afterwards (and resets the count for the other scenarios).
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+
+
+def test_double_click_on_pay_charges_once(page):
+    log_in(page, "marco@example.com")
+    before = history_rows(page)
+    buy_now_from_instagram(page)
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).dblclick()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    expect(page.get_by_test_id("order-number")).to_have_count(1)
+    assert history_rows(page) == before + 1
+
+
+def test_reload_during_checkout_keeps_the_same_attempt(page):
+    log_in(page, "marco@example.com")
+    before = history_rows(page)
+    buy_now_from_instagram(page)
+    key = page.evaluate("() => window.sessionStorage.getItem('socialshop_payment_key')")
+    assert key
+    page.reload()
+    expect(pay_button(page)).to_be_enabled()
+    assert page.evaluate("() => window.sessionStorage.getItem('socialshop_payment_key')") == key
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    number = page.get_by_test_id("order-number").first.inner_text()
+    # Reloading after paying shows the same result instead of offering Pay again.
+    page.reload()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    expect(page.get_by_test_id("order-number").first).to_have_text(number)
+    expect(pay_button(page)).to_have_count(0)
+    assert history_rows(page) == before + 1
+
+
+def test_cancel_within_30_minutes_refunds_in_full(page):
+    log_in(page, "marco@example.com")
+    buy_now_from_instagram(page)
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    number = page.get_by_test_id("order-number").first.inner_text()
+    page.get_by_role("link", name="See my orders").click()
+    page.get_by_role("link", name=f"Order {number}").click()
+    expect(page.get_by_role("heading", name=f"Order {number}")).to_be_visible()
+    page.get_by_role("button", name="Cancel order").click()
+    page.get_by_role("button", name="Yes, cancel it").click()
+    expect(page.get_by_text(re.compile(r"refund of €[\d,.]+ issued"))).to_be_visible()
+    expect(page.get_by_text("Cancelled").first).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
+    shot(page, "order-cancelled-desktop")
+    page.goto("/pay/history")
+    refund = page.get_by_test_id("history-entry").first
+    expect(refund).to_contain_text(re.compile(r"\+€[\d,]+\.\d\d"))
+
+
+def test_donate_to_a_fundraiser(page):
+    log_in(page, "marco@example.com")
+    page.goto("/")
+    fundraiser = page.get_by_role("article").filter(has=page.get_by_role("button", name="Donate")).first
+    expect(fundraiser).to_be_visible()
+    raised_before = fundraiser.get_by_text(re.compile(r"raised of")).inner_text()
+    fundraiser.get_by_role("button", name="Donate").click()
+    expect(page.get_by_role("heading", name="Your donation")).to_be_visible()
+    page.get_by_label("Amount (€)").fill("20000")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("alert")).to_contain_text("Donations go from €1.00 to €10,000.00.")
+    page.get_by_label("Amount (€)").fill("abc")
+    pay_button(page).click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the amount as a number")
+    page.get_by_label("Amount (€)").fill("5")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    expect(page.get_by_text("€5.00")).to_be_visible()
+    page.goto("/")
+    fundraiser = page.get_by_role("article").filter(has=page.get_by_role("button", name="Donate")).first
+    expect(fundraiser.get_by_text(re.compile(r"raised of"))).not_to_have_text(raised_before)
+
+
+def test_send_money_in_messenger(page):
+    log_in(page, "marco@example.com")
+    page.goto("/feed/messenger")
+    page.get_by_role("link", name="Send or request money").click()
+    expect(page.get_by_role("heading", name="Send money")).to_be_visible()
+    page.get_by_label("To").select_option(label="Giulia Rossi")
+    page.get_by_label("Amount (€)").first.fill("1500")
+    page.get_by_label("Pay PIN").fill(PIN)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_role("alert")).to_contain_text("You can send at most €1,000.00 in one payment.")
+    page.get_by_label("Amount (€)").first.fill("12.50")
+    page.get_by_label("Note (optional)").first.fill("Pizza")
+    page.get_by_label("Pay PIN").fill(PIN)
+    page.get_by_role("button", name="Send", exact=True).click()
+    expect(page.get_by_text("Sent €12.50.")).to_be_visible()
+    shot(page, "messenger-money-desktop")
+    page.goto("/pay/history")
+    expect(page.get_by_test_id("history-entry").first).to_contain_text("Giulia Rossi")
+
+
+def test_pay_switched_off_in_an_app_is_refused_naming_the_app(page):
+    log_in(page, "davide@example.com")
+    page.goto("/pay/apps")
+    switch = page.get_by_role("switch", name="WhatsApp")
+    expect(switch).to_be_checked()
+    switch.click()
+    expect(switch).not_to_be_checked()
+    page.goto("/feed/whatsapp")
+    tag = page.get_by_test_id("product-tag").first
+    tag.click()
+    page.get_by_test_id("product-sheet").get_by_role("button", name="Buy now").click()
+    expect(page.get_by_role("alert")).to_contain_text("WhatsApp")
+    expect(pay_button(page)).to_have_count(0)
+    page.goto("/pay/apps")
+    page.get_by_role("switch", name="WhatsApp").click()
+    expect(page.get_by_role("switch", name="WhatsApp")).to_be_checked()
