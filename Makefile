@@ -34,12 +34,9 @@ deps: $(STAMP)
 bun:
 	@command -v bun >/dev/null 2>&1 || npm install -g bun || npm install -g --prefix "$(HOME)/.bun" bun
 
-# Debian's Chromium where apt-get works (CI, these machines); Playwright's own download elsewhere.
+# Chromium (and ffmpeg for failure videos): Debian's packages where apt-get works, Playwright's elsewhere.
 browser: deps
-	@if [ -x /usr/bin/chromium ]; then :; \
-	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else $(PY) -m playwright install chromium; fi
+	$(PY) scripts/install_browser.py
 
 migrate: deps
 	reflex db migrate

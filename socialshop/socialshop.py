@@ -6,11 +6,11 @@ import reflex as rx
 
 import socialshop.models  # noqa: F401  (every table registered before Reflex looks)
 from socialshop.models import AppSurface
+from socialshop.pages import shopping_routes
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.messenger import messenger_money_page
-from socialshop.pages import shopping_routes
 from socialshop.pages.profile import profile_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState

@@ -46,8 +46,8 @@ def _postgres_available() -> bool:
 
 
 @pytest.fixture
-def pg_engine() -> Iterator[Engine]:
-    """A throw-away PostgreSQL database per test. CI has PostgreSQL: there, its absence fails."""
+def pg_url() -> Iterator[str]:
+    """An empty throw-away PostgreSQL database. CI has PostgreSQL: there, its absence fails."""
     if not _postgres_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
@@ -56,13 +56,18 @@ def pg_engine() -> Iterator[Engine]:
     admin = make_engine(POSTGRES_ADMIN_URL).execution_options(isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    eng = make_engine(url)
-    SQLModel.metadata.create_all(eng)
     try:
-        yield eng
+        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        eng.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_url) -> Iterator[Engine]:
+    """A throw-away PostgreSQL database per test, with every table."""
+    eng = make_engine(pg_url)
+    SQLModel.metadata.create_all(eng)
+    yield eng
+    eng.dispose()

@@ -10,6 +10,9 @@ import reflex as rx
 
 from socialshop.components.i18n import tr
 
+# Payment states clear this field by id after each attempt.
+PIN_FIELD_ID = "field-pin"
+
 
 def _field_error(message: rx.Var, field_id: str) -> rx.Component:
     return rx.cond(
@@ -65,9 +68,9 @@ def card_form(errors: rx.Var) -> rx.Component:
 
 def pin_field(error: rx.Var, label_key: str = "pin.label") -> rx.Component:
     return rx.vstack(
-        rx.el.label(tr(label_key), html_for="field-pin", font_size="0.9em", font_weight="500"),
+        rx.el.label(tr(label_key), html_for=PIN_FIELD_ID, font_size="0.9em", font_weight="500"),
         rx.input(
-            id="field-pin",
+            id=PIN_FIELD_ID,
             name="pin",
             type="password",
             input_mode="numeric",
@@ -75,8 +78,8 @@ def pin_field(error: rx.Var, label_key: str = "pin.label") -> rx.Component:
             max_length=6,
             size="3",
             width="10em",
-            aria_describedby="field-pin-error",
+            aria_describedby=f"{PIN_FIELD_ID}-error",
         ),
-        _field_error(error, "field-pin"),
+        _field_error(error, PIN_FIELD_ID),
         spacing="1",
     )

@@ -9,6 +9,8 @@ from socialshop.components.posts import APP_ICONS, post_card
 from socialshop.models import AppSurface
 from socialshop.state.feed import FeedState
 
+FUNDRAISER_REFRESH_MS = 15_000
+
 
 def _app_tab(app: str) -> rx.Component:
     href = f"/feed/{app}" if app else "/"
@@ -52,6 +54,8 @@ def feed_page() -> rx.Component:
             ),
         ),
         error_callout(FeedState.error),
+        # A pooled timer, not a websocket push: fundraiser totals refresh every 15 s.
+        rx.moment(interval=FUNDRAISER_REFRESH_MS, on_change=FeedState.refresh_fundraisers, display="none"),
         rx.cond(
             FeedState.posts.length() > 0,
             rx.vstack(rx.foreach(FeedState.posts, post_card), spacing="4", width="100%"),

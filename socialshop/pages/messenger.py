@@ -9,7 +9,7 @@ from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
 from socialshop.components.payment_form import card_form, pin_field
 from socialshop.state.checkout import NEW_CARD
-from socialshop.state.transfers import RequestRow, TransferState
+from socialshop.state.transfers import SEND_FORM_ID, RequestRow, TransferState
 
 
 def _person_select(name: str, label_key: str) -> rx.Component:
@@ -92,6 +92,7 @@ def _send_form() -> rx.Component:
             ),
             on_submit=TransferState.send,
             reset_on_submit=False,
+            id=SEND_FORM_ID,
         ),
         width="100%",
     )

@@ -6,17 +6,8 @@ from sqlmodel import Session, select
 
 from socialshop.models import AppActivation, AppSurface, User, utcnow
 from socialshop.services.errors import Conflict, ValidationError
+from socialshop.services.inputs import parse_app
 from socialshop.services.ledger import dialect_insert
-
-
-def parse_app(raw: object) -> AppSurface:
-    """The app named by `raw`, or ValidationError("app_invalid")."""
-    if isinstance(raw, AppSurface):
-        return raw
-    app = AppSurface.parse(raw) if isinstance(raw, str) else None
-    if app is None:
-        raise ValidationError("app_invalid")
-    return app
 
 
 def list_activation(session: Session, *, user: User) -> dict[str, bool]:

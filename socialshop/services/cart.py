@@ -13,13 +13,11 @@ from sqlmodel import Session, select
 
 from socialshop.models import AppSurface, CartItem, Product, Shop, User, utcnow
 from socialshop.services.catalog import (
-    clean_language,
     insert_ignore,
-    parse_count,
-    parse_id,
     product_available,
 )
 from socialshop.services.errors import Conflict, NotFound, ValidationError
+from socialshop.services.inputs import clean_language, parse_app, parse_count, parse_id
 from socialshop.services.money import format_money
 
 DEFAULT_CURRENCY = "EUR"
@@ -63,13 +61,6 @@ class CartView:
     has_unavailable: bool
 
 
-def _parse_app(raw: object) -> str:
-    app = AppSurface.parse(raw) if isinstance(raw, str) else None
-    if app is None:
-        raise ValidationError("app_invalid")
-    return app.value
-
-
 def _parse_quantity(raw: object, *, allow_zero: bool = False) -> int:
     quantity = parse_count(raw)
     if quantity is None or (quantity == 0 and not allow_zero):
@@ -110,7 +101,7 @@ def add_to_cart(
     The line remembers the app where the product was first added: its order is paid there.
     """
     count = _parse_quantity(quantity)
-    app_value = _parse_app(app)
+    app_value = parse_app(app).value
     product, shop = _product_and_shop(session, product_id)
     if not product_available(product, shop):
         raise Conflict("product_unavailable")

@@ -13,43 +13,12 @@ from dataclasses import dataclass
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from socialshop.models import Language, Product, Shop
+from socialshop.models import Product, Shop
 from socialshop.services.errors import NotFound
+from socialshop.services.inputs import clean_language, parse_id
 from socialshop.services.money import format_money
 
-# SQLite and PostgreSQL integers are 64-bit; a bigger id can only be garbage.
-MAX_DB_INT = 2**63 - 1
-_DIGITS = re.compile(r"^[0-9]{1,19}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-
-
-def parse_id(raw: object) -> int | None:
-    """A database id from browser input ("12" or 12), or None when it cannot be one."""
-    # bool is an int subclass, but True is no id.
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, str):
-        raw = raw.strip()
-        if not _DIGITS.match(raw):
-            return None
-        raw = int(raw)
-    if isinstance(raw, int) and 1 <= raw <= MAX_DB_INT:
-        return raw
-    return None
-
-
-def parse_count(raw: object) -> int | None:
-    """A non-negative whole number from browser input, or None (floats such as 2.5 refused)."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, str):
-        raw = raw.strip()
-        if not _DIGITS.match(raw):
-            return None
-        raw = int(raw)
-    if isinstance(raw, int) and 0 <= raw <= MAX_DB_INT:
-        return raw
-    return None
 
 
 def iso_utc(value: dt.datetime) -> str:
@@ -57,11 +26,6 @@ def iso_utc(value: dt.datetime) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.astimezone(dt.UTC).isoformat()
-
-
-def clean_language(raw: object) -> str:
-    """A supported language code; anything else reads as English rather than failing a page."""
-    return (Language.parse(raw) or Language.EN).value
 
 
 def insert_ignore(session: Session, model: type, **values: object) -> bool:

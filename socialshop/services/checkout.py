@@ -68,7 +68,7 @@ from socialshop.payments.base import DeclineCode, PaymentDeclined, ProviderUnava
 from socialshop.services import ledger
 from socialshop.services.activation import require_pay_enabled
 from socialshop.services.errors import Conflict, NotFound, ServiceError, ValidationError
-from socialshop.services.payment_methods import parse_id, parse_int
+from socialshop.services.inputs import parse_id, parse_int
 from socialshop.services.pin import verify_pin
 
 log = logging.getLogger(__name__)

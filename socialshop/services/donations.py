@@ -11,8 +11,8 @@ from socialshop.models import Fundraiser, Payment, PaymentKind, PaymentStatus, U
 from socialshop.services import ledger
 from socialshop.services.checkout import CheckoutResult, charge_to_account, closed_attempt_result
 from socialshop.services.errors import NotFound, ValidationError
+from socialshop.services.inputs import parse_id, parse_int
 from socialshop.services.money import LOCALES, format_money
-from socialshop.services.payment_methods import parse_id, parse_int
 
 MIN_DONATION_CENTS = 100
 MAX_DONATION_CENTS = 1_000_000

@@ -10,12 +10,11 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import and_, delete, exists, func, or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from socialshop import images
 from socialshop.models import (
     MAX_TAGS_PER_POST,
-    AppSurface,
     Comment,
     Fundraiser,
     Like,
@@ -27,13 +26,12 @@ from socialshop.models import (
     utcnow,
 )
 from socialshop.services.catalog import (
-    clean_language,
     insert_ignore,
     iso_utc,
-    parse_id,
     product_available,
 )
 from socialshop.services.errors import Conflict, NotFound, ValidationError
+from socialshop.services.inputs import clean_language, parse_app, parse_id
 from socialshop.services.money import format_datetime, format_money
 
 DEFAULT_PAGE_SIZE = 30
@@ -98,13 +96,6 @@ class CommentView:
     created_at_label: str
 
 
-def parse_app(raw: object) -> str:
-    app = AppSurface.parse(raw) if isinstance(raw, str) else None
-    if app is None:
-        raise ValidationError("app_invalid")
-    return app.value
-
-
 def _visible_posts():
     """Posts whose author still exists as such: a deleted shop's posts leave every feed."""
     return (
@@ -126,6 +117,18 @@ def _get_visible_post(session: Session, post_id: object) -> Post:
 
 def _avatar_for_user(user_id: int) -> str:
     return images.existing_url("avatars", f"user-{user_id}")
+
+
+def fundraiser_views(session: Session, *, fundraiser_ids: object, language: object = "en") -> dict[int, FundraiserView]:
+    """Current totals of the given fundraisers in one query (the feed polls them)."""
+    if not isinstance(fundraiser_ids, (list, tuple, set)):
+        return {}
+    ids = {i for i in fundraiser_ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not ids:
+        return {}
+    lang = language if language in ("en", "it") else "en"
+    rows = session.exec(select(Fundraiser).where(col(Fundraiser.id).in_(ids))).all()
+    return {row.id: fundraiser_view(row, lang) for row in rows}  # type: ignore[misc]
 
 
 def fundraiser_view(fundraiser: Fundraiser, language: str) -> FundraiserView:
@@ -160,7 +163,7 @@ def list_feed(
     resumes right after that post in this order, so no post is skipped or repeated even
     when posts were not created in id order.
     """
-    app_value = None if app is None else parse_app(app)
+    app_value = None if app is None else parse_app(app).value
     lang = clean_language(language)
     page_size = limit if isinstance(limit, int) and not isinstance(limit, bool) else None
     if page_size is None or not 1 <= page_size <= MAX_PAGE_SIZE:

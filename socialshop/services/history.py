@@ -24,8 +24,9 @@ from socialshop.models import (
     Shop,
     User,
 )
-from socialshop.services.catalog import clean_language, iso_utc
+from socialshop.services.catalog import iso_utc
 from socialshop.services.errors import ValidationError
+from socialshop.services.inputs import clean_language
 from socialshop.services.money import format_datetime, format_money
 
 DEFAULT_LIMIT = 200

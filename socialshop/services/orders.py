@@ -34,7 +34,7 @@ from socialshop.models import (
 from socialshop.payments.base import ProviderUnavailable
 from socialshop.services import ledger
 from socialshop.services.errors import Conflict, NotFound, ValidationError
-from socialshop.services.payment_methods import parse_id
+from socialshop.services.inputs import parse_id
 
 log = logging.getLogger(__name__)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
@@ -12,33 +10,11 @@ from socialshop.models import PaymentMethod, PayProfile, User, utcnow
 from socialshop.payments import card_validation
 from socialshop.payments.base import CardInput, PaymentDeclined, ProviderUnavailable
 from socialshop.services.errors import Conflict, NotFound, ValidationError
+from socialshop.services.inputs import parse_id
 from socialshop.services.ledger import dialect_insert
 
 MAX_HOLDER_NAME = 120
 MAX_ACTIVE_METHODS = 20
-
-_INT_RE = re.compile(r"[+-]?[0-9]{1,15}")
-
-
-def parse_int(raw: object) -> int | None:
-    """An int from what a browser sent (an int or a string of digits), else None.
-
-    bool is an int subclass but never a count or an id; floats are refused so money and
-    quantities never pass through binary fractions. Shared by the payment services.
-    """
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw
-    if isinstance(raw, str) and _INT_RE.fullmatch(raw.strip()):
-        return int(raw.strip())
-    return None
-
-
-def parse_id(raw: object) -> int | None:
-    value = parse_int(raw)
-    return value if value is not None and 0 < value < 2**63 else None
-
 
 def ensure_pay_profile(session: Session, *, user: User) -> PayProfile:
     """The user's Pay profile, created on first use (safe against two tabs doing it at once)."""

@@ -8,13 +8,12 @@ from sqlmodel import Session, select
 from socialshop.models import Product, SavedItem, Shop, User, utcnow
 from socialshop.services.catalog import (
     ProductView,
-    clean_language,
     insert_ignore,
-    parse_id,
     product_available,
     product_view,
 )
 from socialshop.services.errors import Conflict, NotFound
+from socialshop.services.inputs import clean_language, parse_id
 
 
 def save_product(session: Session, *, user: User, product_id: object) -> bool:

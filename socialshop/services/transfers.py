@@ -29,7 +29,7 @@ from socialshop.models import (
 from socialshop.services import ledger
 from socialshop.services.checkout import CheckoutResult, charge_to_account, closed_attempt_result
 from socialshop.services.errors import Conflict, NotFound, ValidationError
-from socialshop.services.payment_methods import parse_id, parse_int
+from socialshop.services.inputs import parse_id, parse_int
 
 MAX_TRANSFER_CENTS = 100_000
 MONTHLY_LIMIT_CENTS = 500_000

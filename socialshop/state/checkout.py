@@ -15,10 +15,11 @@ import reflex as rx
 from sqlmodel import Session
 
 from socialshop import i18n
+from socialshop.components.payment_form import PIN_FIELD_ID
 from socialshop.db import session_scope
 from socialshop.models import AppSurface, AttemptStatus, PaymentKind, User
 from socialshop.payments import card_validation
-from socialshop.services import cart, catalog, checkout, donations, payment_methods
+from socialshop.services import cart, catalog, checkout, donations, inputs, payment_methods
 from socialshop.services.errors import NotFound, ServiceError, ValidationError
 from socialshop.services.money import format_money, parse_amount
 from socialshop.state.session import SessionState
@@ -170,7 +171,7 @@ class PaymentSheetState(SessionState):
             if card is not None:
                 method_id = payment_methods.add_card(session, user=user, **card).id
             else:
-                method_id = catalog.parse_id(self.selected_method)
+                method_id = inputs.parse_id(self.selected_method)
                 if method_id is None:
                     raise ValidationError("method_required")
         with session_scope() as session:
@@ -264,7 +265,7 @@ class CheckoutState(PaymentSheetState):
         elif "product" in params:
             self.mode = "product"
             product = catalog.get_product_view(session, product_id=params.get("product"), language=self.lang)
-            quantity = catalog.parse_count(params.get("qty", "1"))
+            quantity = inputs.parse_count(params.get("qty", "1"))
             if quantity is None or quantity < 1:
                 raise ValidationError("quantity_invalid")
             self._product_id, self._quantity = product.id, quantity
@@ -310,6 +311,8 @@ class CheckoutState(PaymentSheetState):
             self._pay(form_data)
         except ServiceError as error:
             self._show_error(error)
+        # A PIN is typed for one payment attempt only.
+        yield rx.set_value(PIN_FIELD_ID, "")
 
     def _pay(self, form_data: dict) -> None:
         shipping = {field: form_text(form_data, f"ship_{field}") for field in SHIPPING_FIELDS}

@@ -59,6 +59,23 @@ class FeedState(SessionState):
         self.posts = batch if before_id is None else [*self.posts, *batch]
 
     @rx.event
+    def refresh_fundraisers(self, _tick: str = ""):
+        """Polled while the feed is open, so everyone sees donations arrive."""
+        ids = [post.fundraiser.id for post in self.posts if post.fundraiser is not None]
+        if not ids:
+            return
+        with session_scope() as session:
+            current = feed.fundraiser_views(session, fundraiser_ids=ids, language=self.lang)
+        if any(post.fundraiser is not None and current.get(post.fundraiser.id, post.fundraiser) != post.fundraiser
+               for post in self.posts):
+            self.posts = [
+                dataclasses.replace(post, fundraiser=current.get(post.fundraiser.id, post.fundraiser))
+                if post.fundraiser is not None
+                else post
+                for post in self.posts
+            ]
+
+    @rx.event
     def toggle_like(self, post_id: int):
         if not isinstance(post_id, int) or isinstance(post_id, bool):
             return

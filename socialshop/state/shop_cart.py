@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialshop.db import session_scope
-from socialshop.services import cart, catalog
+from socialshop.services import cart, inputs
 from socialshop.services.errors import ServiceError
 from socialshop.state.shopping import ShopperState
 
@@ -65,7 +65,7 @@ class CartState(ShopperState):
         """Set a line's quantity (0 removes it) through the cart service, then reload the cart."""
         self.cart_error = ""
         self.cart_notice = ""
-        pid = catalog.parse_id(product_id)
+        pid = inputs.parse_id(product_id)
         line = self._line(pid) if pid is not None else None
         if line is None:
             # Not a line of this cart (stale page, forged id): say so and show the real cart.
@@ -93,7 +93,7 @@ class CartState(ShopperState):
 
     @rx.event
     def set_line_quantity(self, product_id: str | int, value: str | int):
-        count = catalog.parse_count(value)
+        count = inputs.parse_count(value)
         if count is None or count < 1:
             self.cart_notice = ""
             self.cart_error = self._error_text(ServiceError("quantity_invalid"))
@@ -104,7 +104,7 @@ class CartState(ShopperState):
     def remove(self, product_id: str | int):
         self.cart_error = ""
         self.cart_notice = ""
-        pid = catalog.parse_id(product_id)
+        pid = inputs.parse_id(product_id)
         if pid is None:
             self.cart_error = self._error_text(ServiceError("cart_item_not_found"))
             return None

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from socialshop.db import session_scope
 from socialshop.models import Order, Shop, User
-from socialshop.services import catalog, history, orders
+from socialshop.services import history, inputs, orders
 from socialshop.services.errors import NotFound, ServiceError
 from socialshop.services.money import format_datetime, format_money
 from socialshop.state.shopping import ShopperState
@@ -149,7 +149,7 @@ class OrderDetailState(ShopperState):
         if not isinstance(raw, str) or not raw:
             path = self.router.url.path or ""
             raw = path.rstrip("/").rsplit("/", 1)[-1] if path.startswith("/orders/") else ""
-        return catalog.parse_id(raw)
+        return inputs.parse_id(raw)
 
     @rx.event
     def load(self):

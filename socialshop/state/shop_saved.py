@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialshop.db import session_scope
-from socialshop.services import catalog, saved
+from socialshop.services import catalog, inputs, saved
 from socialshop.services.errors import ServiceError
 from socialshop.state.shopping import ShopperState
 
@@ -46,7 +46,7 @@ class SavedState(ShopperState):
     def remove(self, product_id: str | int):
         self.saved_error = ""
         self.saved_notice = ""
-        pid = catalog.parse_id(product_id)
+        pid = inputs.parse_id(product_id)
         item = next((p for p in self.saved_items if p.id == pid), None) if pid is not None else None
         if item is None:
             self.saved_error = self._error_text(ServiceError("saved_item_not_found"))

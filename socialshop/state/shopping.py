@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from socialshop.db import session_scope
 from socialshop.models import AppSurface, User
-from socialshop.services import cart, catalog, saved
+from socialshop.services import cart, catalog, inputs, saved
 from socialshop.services.errors import ServiceError
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.session import SessionState
@@ -49,7 +49,7 @@ class ShopperState(SessionState):
     @rx.event
     async def start_donation(self, fundraiser_id: str | int, app: str = AppSurface.FACEBOOK.value):
         """The Donate button of a fundraiser post: a fresh checkout sheet for a gift."""
-        fid = catalog.parse_id(fundraiser_id)
+        fid = inputs.parse_id(fundraiser_id)
         app_value = parse_app_arg(app)
         if fid is None or app_value is None:
             return rx.toast.error(
@@ -114,9 +114,9 @@ class ProductSheetState(ShopperState):
     ):
         """Open the sheet for a product found on `app` (in post `post_id`, 0 outside the feed)."""
         self._reset_sheet()
-        pid = catalog.parse_id(product_id)
+        pid = inputs.parse_id(product_id)
         app_value = parse_app_arg(app)
-        self.sheet_post_id = catalog.parse_id(post_id) or 0
+        self.sheet_post_id = inputs.parse_id(post_id) or 0
         self.sheet_app = app_value or AppSurface.FACEBOOK.value
         self.sheet_open = True
         if pid is None:
@@ -169,7 +169,7 @@ class ProductSheetState(ShopperState):
         text = value[:MAX_QUANTITY_CHARS] if isinstance(value, str) else ""
         self.quantity_text = text
         self.sheet_message = ""
-        count = catalog.parse_count(text)
+        count = inputs.parse_count(text)
         if count is None or count < 1 or count > self._max_quantity():
             self.quantity_error = self._t("sheet.quantity_range", max=self._max_quantity())
             return
@@ -190,7 +190,7 @@ class ProductSheetState(ShopperState):
 
     def _checked_quantity(self) -> int | None:
         """The validated quantity, or None after showing why it cannot be used."""
-        count = catalog.parse_count(self.quantity_text)
+        count = inputs.parse_count(self.quantity_text)
         if count is None or count < 1 or count > self._max_quantity():
             self.quantity_error = self._t("sheet.quantity_range", max=self._max_quantity())
             return None

@@ -9,10 +9,12 @@ from sqlmodel import Session
 
 from socialshop.db import session_scope
 from socialshop.models import AppSurface, MoneyRequestStatus, PaymentKind, User
-from socialshop.services import catalog, checkout, people, transfers
+from socialshop.services import checkout, inputs, people, transfers
 from socialshop.services.errors import ServiceError, ValidationError
 from socialshop.services.money import format_datetime, format_money, parse_amount
-from socialshop.state.checkout import PaymentSheetState, form_text
+from socialshop.state.checkout import PIN_FIELD_ID, PaymentSheetState, form_text
+
+SEND_FORM_ID = "send-money-form"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,8 +124,9 @@ class TransferState(PaymentSheetState):
             self._send(form_data)
         except ServiceError as error:
             self._show_error(error)
-            return
+        yield rx.set_value(PIN_FIELD_ID, "")
         if self.status == "succeeded":
+            yield rx.call_script(f"document.getElementById('{SEND_FORM_ID}')?.reset()")
             yield TransferState.new_transfer
 
     def _send(self, form_data: dict) -> None:
@@ -134,7 +137,7 @@ class TransferState(PaymentSheetState):
                     session, user=user, key=self.attempt_key, request_id=request_id, method_id=method_id
                 )
         else:
-            to_user_id = catalog.parse_id(form_text(form_data, "to_user"))
+            to_user_id = inputs.parse_id(form_text(form_data, "to_user"))
             if to_user_id is None:
                 raise ValidationError("recipient_required")
             amount = transfers.check_transfer_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
@@ -155,7 +158,7 @@ class TransferState(PaymentSheetState):
         try:
             with session_scope() as session:
                 user = self._require_user(session)
-                from_user_id = catalog.parse_id(form_text(form_data, "from_user"))
+                from_user_id = inputs.parse_id(form_text(form_data, "from_user"))
                 if from_user_id is None:
                     raise ValidationError("recipient_required")
                 amount = parse_amount(form_text(form_data, "request_amount", 20), "EUR", self.lang)

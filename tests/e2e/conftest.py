@@ -35,6 +35,17 @@ DESKTOP = {"width": 1280, "height": 900}
 DEMO_PASSWORD = "socialshop-demo"
 
 
+def pytest_configure(config):
+    """Failure videos need Playwright's ffmpeg (`make e2e` provides it); without it, skip videos."""
+    if getattr(config.option, "video", "off") == "off":
+        return
+    sys.path.insert(0, str(PROJECT_ROOT / "scripts"))
+    from install_browser import playwright_ffmpeg_path
+
+    if not playwright_ffmpeg_path().exists():
+        config.option.video = "off"
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
@@ -50,8 +61,8 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def test_database() -> Iterator[str | None]:
-    """A migrated, seeded SQLite database for the harness; None against a deployment."""
+def test_database() -> Iterator[str]:
+    """A migrated, seeded SQLite database for the harness to serve."""
     workdir = Path(tempfile.mkdtemp(prefix="socialshop-e2e-"))
     url = f"sqlite:///{workdir / 'e2e.db'}"
     env = {**os.environ, "REFLEX_DB_URL": url, "SOCIALSHOP_DATA_DIR": str(workdir)}
@@ -122,11 +133,9 @@ def fail_on_errors(request) -> Iterator[None]:
 
 
 @pytest.fixture
-def phone_page(browser, base_url) -> Iterator:
-    context = browser.new_context(viewport=PHONE, base_url=base_url, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    yield page
-    context.close()
+def phone_page(new_context):
+    """A phone-sized page; pytest-playwright's new_context keeps its trace/video on failure."""
+    return new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
 
 
 def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = "") -> None:

@@ -228,3 +228,23 @@ def test_pay_switched_off_in_an_app_is_refused_naming_the_app(page):
     page.goto("/pay/apps")
     page.get_by_role("switch", name="WhatsApp").click()
     expect(page.get_by_role("switch", name="WhatsApp")).to_be_checked()
+
+
+def test_a_donation_shows_up_live_on_another_persons_feed(page, new_context):
+    watcher = new_context().new_page()
+    log_in(watcher, "davide@example.com")
+    watched = watcher.get_by_role("article").filter(has=watcher.get_by_role("button", name="Donate")).first
+    expect(watched).to_be_visible()
+    title = watched.get_by_text(re.compile(r"raised of")).inner_text()
+
+    log_in(page, "marco@example.com")
+    page.goto("/")
+    fundraiser = page.get_by_role("article").filter(has=page.get_by_role("button", name="Donate")).first
+    fundraiser.get_by_role("button", name="Donate").click()
+    page.get_by_label("Amount (€)").fill("7")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+
+    # No reload on the watcher's side: the feed refreshes fundraiser totals by itself.
+    expect(watched.get_by_text(re.compile(r"raised of"))).not_to_have_text(title, timeout=25_000)

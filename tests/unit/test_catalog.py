@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from socialshop.models import Product, Shop, User, utcnow
-from socialshop.services import catalog
+from socialshop.services import catalog, inputs
 from socialshop.services.errors import NotFound
 
 
@@ -155,7 +155,7 @@ def test_list_shops(session):
     ],
 )
 def test_parse_id(raw, expected):
-    assert catalog.parse_id(raw) == expected
+    assert inputs.parse_id(raw) == expected
 
 
 @pytest.mark.parametrize(
@@ -163,4 +163,4 @@ def test_parse_id(raw, expected):
     [(0, 0), ("0", 0), (3, 3), ("3", 3), (-1, None), (2.5, None), ("2.5", None), (False, None), ("x", None)],
 )
 def test_parse_count(raw, expected):
-    assert catalog.parse_count(raw) == expected
+    assert inputs.parse_count(raw) == expected
