@@ -15,6 +15,7 @@ import os
 import random
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -99,9 +100,22 @@ def ensure_image(kind: str, name: str, label: str, seed: str) -> str:
     return url_for(kind, name)
 
 
+# Debian's DejaVu Sans covers Italian accents; Pillow's bundled font does not, so where
+# DejaVu is missing labels are folded to plain letters rather than drawn as empty boxes.
+SYSTEM_FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    # Pillow's bundled font, not a system one, so the picture is the same on every machine.
+    if SYSTEM_FONT.exists():
+        return ImageFont.truetype(str(SYSTEM_FONT), size=size)
     return ImageFont.load_default(size=size)
+
+
+def _drawable(text: str) -> str:
+    if SYSTEM_FONT.exists():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _palette(rnd: random.Random) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
@@ -159,7 +173,7 @@ def render(kind: str, label: str, seed: str) -> Image.Image:
                 fill=fill,
             )
 
-    text = " ".join((label or "").split())
+    text = _drawable(" ".join((label or "").split()))
     if kind in ("logos", "avatars"):
         initials = "".join(word[0] for word in text.split()[:2]).upper() or "?"
         draw.text(

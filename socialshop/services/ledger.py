@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import event, func
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, select
 
 from socialshop.models import (
@@ -131,14 +134,39 @@ def ensure_accounts(session: Session, *, codes: Iterable[str], currency: str = "
     return _account_ids(session, list(codes), currency)
 
 
+# Account ids never change once committed, and every checkout needs the same few, so
+# they are remembered per engine (a test's fresh database comes with a fresh engine).
+# Ids seen inside a transaction are promoted only after it commits: an account created by
+# a transaction that rolls back must never be remembered.
+_COMMITTED_ACCOUNTS: weakref.WeakKeyDictionary[Engine, dict[str, tuple[int, str]]] = weakref.WeakKeyDictionary()
+_SEEN_KEY = "socialshop.ledger.accounts_seen"
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _remember_committed_accounts(session: OrmSession) -> None:
+    seen = session.info.pop(_SEEN_KEY, None)
+    if seen:
+        _COMMITTED_ACCOUNTS.setdefault(seen[0], {}).update(seen[1])
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_uncommitted_accounts(session: OrmSession) -> None:
+    session.info.pop(_SEEN_KEY, None)
+
+
 def _account_ids(session: Session, codes: Iterable[str], currency: str) -> dict[str, int]:
     wanted = sorted(set(codes))
-    rows = session.exec(
-        select(LedgerAccount.code, LedgerAccount.id, LedgerAccount.currency).where(
-            LedgerAccount.code.in_(wanted)  # type: ignore[attr-defined]
-        )
-    ).all()
-    found = {code: (account_id, cur) for code, account_id, cur in rows}
+    engine = session.get_bind()
+    known = _COMMITTED_ACCOUNTS.get(engine, {}) if isinstance(engine, Engine) else {}
+    found = {code: known[code] for code in wanted if code in known}
+    lookup = [code for code in wanted if code not in found]
+    if lookup:
+        rows = session.exec(
+            select(LedgerAccount.code, LedgerAccount.id, LedgerAccount.currency).where(
+                LedgerAccount.code.in_(lookup)  # type: ignore[attr-defined]
+            )
+        ).all()
+        found.update({code: (account_id, cur) for code, account_id, cur in rows})
     missing = [code for code in wanted if code not in found]
     if missing:
         # In sorted order: see ensure_accounts.
@@ -154,6 +182,9 @@ def _account_ids(session: Session, codes: Iterable[str], currency: str) -> dict[
             )
         ).all()
         found.update({code: (account_id, cur) for code, account_id, cur in rows})
+    if lookup and isinstance(engine, Engine):
+        seen = session.info.setdefault(_SEEN_KEY, (engine, {}))[1]
+        seen.update({code: found[code] for code in lookup})
     for code in wanted:
         if found[code][1] != currency:
             # Balances are plain sums, so one account must never mix currencies.

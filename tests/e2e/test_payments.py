@@ -248,3 +248,25 @@ def test_a_donation_shows_up_live_on_another_persons_feed(page, new_context):
 
     # No reload on the watcher's side: the feed refreshes fundraiser totals by itself.
     expect(watched.get_by_text(re.compile(r"raised of"))).not_to_have_text(title, timeout=25_000)
+
+
+def test_buy_on_a_phone(phone_page):
+    page = phone_page
+    log_in(page, "marco@example.com")
+    sheet = open_first_instagram_product(page)
+    shot(page, "product-sheet-phone")
+    box = sheet.bounding_box()
+    assert box is not None and box["width"] >= 390 * 0.9, box
+    sheet.get_by_role("button", name="Buy now").click()
+    expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
+    shot(page, "checkout-phone")
+    page.get_by_label("Pay PIN").fill(PIN)
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    shot(page, "checkout-paid-phone")
+    page.goto("/pay/history")
+    expect(page.get_by_test_id("history-entry").first).to_be_visible()
+    shot(page, "pay-history-phone")
+    page.goto("/messenger/money")
+    expect(page.get_by_role("heading", name="Send money")).to_be_visible()
+    shot(page, "messenger-money-phone")

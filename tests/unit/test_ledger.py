@@ -2,6 +2,7 @@ import subprocess
 import sys
 
 import pytest
+import sqlalchemy
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -206,3 +207,40 @@ def test_cli_runs_as_a_module(engine):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("ledger OK: 0 transactions, 0 entries")
+
+
+def _account_selects(engine):
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if "FROM ledgeraccount" in statement:
+            statements.append(statement)
+
+    sqlalchemy.event.listen(engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_committed_account_ids_are_reused_without_a_query(engine):
+    with Session(engine) as session:
+        ledger.post_transaction(session, idempotency_key="t1", kind="test", legs=[("platform:fees", 5), ("merchant:1", -5)])
+        session.commit()
+    selects = _account_selects(engine)
+    with Session(engine) as session:
+        ledger.post_transaction(session, idempotency_key="t2", kind="test", legs=[("platform:fees", 7), ("merchant:1", -7)])
+        session.commit()
+        assert selects == []
+        assert ledger.balance(session, account_code="platform:fees") == 12
+
+
+def test_accounts_from_a_rolled_back_transaction_are_not_remembered(engine):
+    with Session(engine) as session:
+        ledger.post_transaction(session, idempotency_key="gone", kind="test", legs=[("merchant:9", 3), ("platform:fees", -3)])
+        session.rollback()
+    with Session(engine) as session:
+        # A new account takes the rolled-back one's id; a stale cache would point at nothing.
+        ledger.post_transaction(session, idempotency_key="other", kind="test", legs=[("merchant:4", 1), ("platform:fees", -1)])
+        ledger.post_transaction(session, idempotency_key="again", kind="test", legs=[("merchant:9", 3), ("platform:fees", -3)])
+        session.commit()
+        assert ledger.balance(session, account_code="merchant:9") == 3
+        assert ledger.balance(session, account_code="merchant:4") == 1
+        assert ledger.check_invariants(session) == []
