@@ -11,7 +11,7 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: run test e2e unit seed migrate reset-db bench lint banner deps browser bun
+.PHONY: run test e2e e2e-scale unit seed migrate reset-db bench lint banner deps browser bun
 
 run: banner deps bun migrate seed
 	reflex run --env prod --single-port --backend-port $(PORT) --loglevel warning
@@ -47,8 +47,15 @@ seed: deps
 reset-db:
 	rm -rf var/socialshop.db var/socialshop.db-wal var/socialshop.db-shm
 
+# Everything on the embedded default (SQLite, in-memory state), then the browser
+# scenarios again in the scale-out mode: PostgreSQL and Redis (running on CI machines).
 test: deps bun browser
 	$(PY) -m pytest tests -q -ra
+	$(MAKE) --no-print-directory e2e-scale
+
+e2e-scale: deps bun browser
+	SOCIALSHOP_E2E_DATABASE=postgresql REFLEX_REDIS_URL=$${SOCIALSHOP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
+		$(PY) -m pytest tests/e2e -q -m e2e
 
 unit: deps
 	$(PY) -m pytest tests -q -m "not e2e"

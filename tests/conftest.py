@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -45,9 +46,12 @@ def _postgres_available() -> bool:
         return False
 
 
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """An empty throw-away PostgreSQL database. CI has PostgreSQL: there, its absence fails."""
+@contextlib.contextmanager
+def throwaway_postgres_database() -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped afterwards.
+
+    CI has PostgreSQL: there, its absence fails; elsewhere the test is skipped.
+    """
     if not _postgres_available():
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
@@ -62,6 +66,12 @@ def pg_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    with throwaway_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ invariants are checked once all scenarios have run.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -19,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import throwaway_postgres_database
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -62,19 +65,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def test_database() -> Iterator[str]:
-    """A migrated, seeded SQLite database for the harness to serve."""
+    """A migrated, seeded database for the harness to serve: SQLite by default, a
+    throw-away PostgreSQL one with SOCIALSHOP_E2E_DATABASE=postgresql (the scale-out mode)."""
     workdir = Path(tempfile.mkdtemp(prefix="socialshop-e2e-"))
-    url = f"sqlite:///{workdir / 'e2e.db'}"
-    env = {**os.environ, "REFLEX_DB_URL": url, "SOCIALSHOP_DATA_DIR": str(workdir)}
-    subprocess.run(
-        [str(Path(sys.executable).parent / "reflex"), "db", "migrate"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    subprocess.run([sys.executable, "-m", "socialshop.seed"], cwd=PROJECT_ROOT, env=env, check=True)
-    yield url
+    with contextlib.ExitStack() as stack:
+        if os.environ.get("SOCIALSHOP_E2E_DATABASE") == "postgresql":
+            url = stack.enter_context(throwaway_postgres_database())
+        else:
+            url = f"sqlite:///{workdir / 'e2e.db'}"
+        env = {**os.environ, "REFLEX_DB_URL": url, "SOCIALSHOP_DATA_DIR": str(workdir)}
+        subprocess.run(
+            [str(Path(sys.executable).parent / "reflex"), "db", "migrate"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run([sys.executable, "-m", "socialshop.seed"], cwd=PROJECT_ROOT, env=env, check=True)
+        yield url
     shutil.rmtree(workdir, ignore_errors=True)
 
 
