@@ -11,10 +11,12 @@ from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.messenger import messenger_money_page
+from socialshop.pages.pay_pin import pin_settings_page
 from socialshop.pages.profile import profile_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
+from socialshop.state.pay_pin import PinSettingsState
 from socialshop.state.profile import ProfileState
 from socialshop.state.transfers import TransferState
 
@@ -37,4 +39,5 @@ app.add_page(checkout_page, route="/checkout", title="Checkout · SocialShop", o
 app.add_page(
     messenger_money_page, route="/messenger/money", title="Messenger money · SocialShop", on_load=TransferState.load
 )
+app.add_page(pin_settings_page, route="/pay/pin", title="Pay PIN · SocialShop", on_load=PinSettingsState.load)
 shopping_routes.register(app)

@@ -66,7 +66,7 @@ def card_form(errors: rx.Var) -> rx.Component:
     )
 
 
-def pin_field(error: rx.Var, label_key: str = "pin.label") -> rx.Component:
+def pin_field(error: rx.Var, has_pin: rx.Var | bool = True, label_key: str = "pin.label") -> rx.Component:
     return rx.vstack(
         rx.el.label(tr(label_key), html_for=PIN_FIELD_ID, font_size="0.9em", font_weight="500"),
         rx.input(
@@ -81,5 +81,6 @@ def pin_field(error: rx.Var, label_key: str = "pin.label") -> rx.Component:
             aria_describedby=f"{PIN_FIELD_ID}-error",
         ),
         _field_error(error, PIN_FIELD_ID),
+        rx.cond(has_pin, rx.fragment(), rx.link(tr("pinsettings.link"), href="/pay/pin")),
         spacing="1",
     )

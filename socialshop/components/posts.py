@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialshop.components.forms import error_callout
 from socialshop.components.i18n import tr
 from socialshop.components.product_sheet import product_sheet
-from socialshop.state.feed import FeedState
+from socialshop.services.feed import MAX_COMMENT_LENGTH
+from socialshop.state.feed import COMMENT_FIELD_PREFIX, FeedState
 from socialshop.state.shopping import ProductSheetState
 
 APP_COLORS = {"facebook": "blue", "instagram": "pink", "messenger": "violet", "whatsapp": "green"}
@@ -107,6 +109,114 @@ def fundraiser_bar(post) -> rx.Component:
     )
 
 
+
+# Read by screen readers, not shown: the field's placeholder says the same to sighted users.
+VISUALLY_HIDDEN = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "padding": "0",
+    "margin": "-1px",
+    "overflow": "hidden",
+    "clip": "rect(0, 0, 0, 0)",
+    "white_space": "nowrap",
+    "border": "0",
+}
+
+
+def comments_button(post) -> rx.Component:
+    """The post's comment count ("3 comments"): opens or closes its comments under it."""
+    return rx.button(
+        rx.icon("message-circle", size=16),
+        post.comment_count.to_string(),
+        " ",
+        rx.cond(post.comment_count == 1, tr("feed.comment"), tr("feed.comments")),
+        variant=rx.cond(FeedState.open_comments_post_id == post.id, "soft", "ghost"),
+        color_scheme="gray",
+        on_click=FeedState.toggle_comments(post.id),
+        aria_expanded=rx.cond(FeedState.open_comments_post_id == post.id, "true", "false"),
+        aria_controls="comments-" + post.id.to_string(),
+        type="button",
+    )
+
+
+def comment_item(comment) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.avatar(fallback=comment.author_name[:1], size="1", radius="full"),
+            rx.box(
+                rx.hstack(
+                    rx.text(comment.author_name, size="2", weight="bold"),
+                    rx.text(comment.created_at_label, size="1", color_scheme="gray"),
+                    spacing="2",
+                    align="baseline",
+                    wrap="wrap",
+                ),
+                rx.text(comment.text, size="2", white_space="pre-wrap", overflow_wrap="anywhere"),
+                background="var(--gray-a3)",
+                border_radius="12px",
+                padding="0.4em 0.75em",
+                min_width="0",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        data_testid="comment",
+    )
+
+
+def comments_section(post) -> rx.Component:
+    """The open post's comments, oldest first, and the form to add one."""
+    field_id = COMMENT_FIELD_PREFIX + post.id.to_string()
+    return rx.cond(
+        FeedState.open_comments_post_id == post.id,
+        rx.el.section(
+            rx.cond(
+                FeedState.comments.length() > 0,
+                rx.el.ul(
+                    rx.foreach(FeedState.comments, comment_item),
+                    list_style="none",
+                    padding="0",
+                    margin="0",
+                    display="flex",
+                    flex_direction="column",
+                    gap="0.5em",
+                ),
+                rx.text(tr("feed.no_comments"), size="2", color_scheme="gray"),
+            ),
+            rx.form(
+                rx.el.label(tr("feed.write_comment"), html_for=field_id, style=VISUALLY_HIDDEN),
+                # Sent back with the text: a post changes it, so a double submit posts once.
+                rx.el.input(type="hidden", name="form_key", value=FeedState.comment_form_key.to_string()),
+                rx.hstack(
+                    rx.input(
+                        id=field_id,
+                        name="text",
+                        placeholder=tr("feed.write_comment"),
+                        max_length=MAX_COMMENT_LENGTH,
+                        auto_complete="off",
+                        flex="1",
+                        min_width="0",
+                    ),
+                    rx.button(tr("feed.post_comment"), type="submit"),
+                    width="100%",
+                    align="center",
+                ),
+                on_submit=FeedState.post_comment,
+                reset_on_submit=False,
+                width="100%",
+            ),
+            error_callout(FeedState.comment_error),
+            id="comments-" + post.id.to_string(),
+            aria_label=tr("feed.comments_of_post"),
+            display="flex",
+            flex_direction="column",
+            gap="0.75em",
+            width="100%",
+        ),
+    )
+
+
 def post_card(post) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -162,10 +272,11 @@ def post_card(post) -> rx.Component:
                     aria_label=tr("feed.like"),
                     aria_pressed=post.liked_by_viewer,
                 ),
-                rx.text(post.comment_count.to_string(), " ", tr("feed.comments"), size="2", color_scheme="gray"),
+                comments_button(post),
                 align="center",
                 spacing="3",
             ),
+            comments_section(post),
             spacing="3",
             width="100%",
         ),

@@ -137,7 +137,7 @@ def _pay_form() -> rx.Component:
             _method_choice(),
             rx.card(
                 rx.vstack(
-                    pin_field(CheckoutState.pin_error),
+                    pin_field(CheckoutState.pin_error, CheckoutState.has_pin),
                     rx.text(tr("pin.why"), size="1", color_scheme="gray"),
                     width="100%",
                 ),

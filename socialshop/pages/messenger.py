@@ -71,7 +71,7 @@ def _send_form() -> rx.Component:
                     ),
                 ),
                 _method_select(),
-                pin_field(TransferState.pin_error),
+                pin_field(TransferState.pin_error, TransferState.has_pin),
                 error_callout(TransferState.error),
                 rx.cond(
                     TransferState.status == "failed",

@@ -6,6 +6,28 @@ from socialshop.components.i18n import tr
 from socialshop.components.layout import language_select, page_frame
 from socialshop.state.profile import ProfileState
 
+HUB_LINKS = (
+    ("nav.orders", "/orders", "package"),
+    ("nav.saved", "/saved", "bookmark"),
+    ("nav.cart", "/cart", "shopping-cart"),
+    ("payhistory.title", "/pay/history", "history"),
+    ("pinsettings.title", "/pay/pin", "key-round"),
+    ("payapps.title", "/pay/apps", "toggle-right"),
+    ("transfer.title", "/messenger/money", "send"),
+)
+
+
+def _hub_link(key: str, href: str, icon: str) -> rx.Component:
+    return rx.link(
+        rx.hstack(rx.icon(icon, size=18), rx.text(tr(key)), rx.spacer(), rx.icon("chevron-right", size=16),
+                  align="center", width="100%"),
+        href=href,
+        underline="none",
+        color=rx.color("gray", 12),
+        padding="0.5em 0.25em",
+        width="100%",
+    )
+
 
 def profile_page() -> rx.Component:
     return page_frame(
@@ -41,6 +63,13 @@ def profile_page() -> rx.Component:
                 ),
                 width="100%",
             ),
+        ),
+        rx.card(
+            rx.el.nav(
+                rx.vstack(*[_hub_link(*item) for item in HUB_LINKS], spacing="1", width="100%"),
+                aria_label=tr("profile.your_things"),
+            ),
+            width="100%",
         ),
         rx.card(
             rx.hstack(rx.text(tr("language.label")), rx.spacer(), language_select(), align="center"),

@@ -33,6 +33,7 @@ def pay_links(current: str) -> rx.Component:
     items = (
         ("payhistory.title", "/pay/history", "history"),
         ("payapps.title", "/pay/apps", "toggle-right"),
+        ("pinsettings.title", "/pay/pin", "key-round"),
         ("nav.orders", "/orders", "package"),
     )
     return rx.el.nav(

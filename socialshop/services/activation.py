@@ -55,6 +55,24 @@ def is_pay_enabled(session: Session, *, user: User, app: object) -> bool:
 def require_pay_enabled(session: Session, *, user: User, app: object) -> AppSurface:
     """ValidationError("app_invalid") or Conflict("pay_disabled_in_app", app=...) unless Pay is on."""
     surface = parse_app(app)
-    if not is_pay_enabled(session, user=user, app=surface):
+    return require_enabled_value(surface, is_pay_enabled(session, user=user, app=surface))
+
+
+def pay_enabled_subquery(user_id: object, app_value: object):
+    """AppActivation.enabled for (user, app) as a scalar subquery, NULL when there is no row.
+
+    For a hot path that folds the switch into a query it runs anyway (checkout), instead
+    of one more round trip; read the value with require_enabled_value.
+    """
+    return (
+        select(AppActivation.enabled)
+        .where(AppActivation.user_id == user_id, AppActivation.app == app_value)
+        .scalar_subquery()
+    )
+
+
+def require_enabled_value(surface: AppSurface, enabled: bool | None) -> AppSurface:
+    """require_pay_enabled given the stored switch (None: no row, so on)."""
+    if enabled is not None and not enabled:
         raise Conflict("pay_disabled_in_app", app=surface.value)
     return surface

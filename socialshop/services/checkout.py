@@ -41,7 +41,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from babel import Locale
-from sqlalchemy import delete, update
+from sqlalchemy import and_, bindparam, delete, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from socialshop import payments
@@ -66,9 +67,9 @@ from socialshop.models import (
 )
 from socialshop.payments.base import DeclineCode, PaymentDeclined, ProviderUnavailable
 from socialshop.services import ledger
-from socialshop.services.activation import require_pay_enabled
+from socialshop.services.activation import pay_enabled_subquery, require_enabled_value, require_pay_enabled
 from socialshop.services.errors import Conflict, NotFound, ServiceError, ValidationError
-from socialshop.services.inputs import parse_id, parse_int
+from socialshop.services.inputs import parse_app, parse_id, parse_int
 from socialshop.services.pin import verify_pin
 
 log = logging.getLogger(__name__)
@@ -217,16 +218,97 @@ def closed_attempt_result(session: Session, *, user: User, key: object) -> Check
 
 # ---------------------------------------------------------------- the engine
 
+# The hot path (claim, reserve, record) runs SQLAlchemy Core statements on the session's
+# connection rather than ORM objects and session.exec: same SQL, same transactions, but
+# without ORM construction, unit-of-work flushes and identity-map bookkeeping, which were
+# most of a checkout's CPU time (threads share one GIL, so CPU is the throughput limit).
+_ATTEMPT = CheckoutAttempt.__table__  # type: ignore[attr-defined]
+_PRODUCT = Product.__table__  # type: ignore[attr-defined]
+_SHOP = Shop.__table__  # type: ignore[attr-defined]
+_METHOD = PaymentMethod.__table__  # type: ignore[attr-defined]
+_PROFILE = PayProfile.__table__  # type: ignore[attr-defined]
+_PAYMENT = Payment.__table__  # type: ignore[attr-defined]
+_ORDER = Order.__table__  # type: ignore[attr-defined]
+_ORDER_ITEM = OrderItem.__table__  # type: ignore[attr-defined]
+_ORDER_EVENT = OrderEvent.__table__  # type: ignore[attr-defined]
+_CART_ITEM = CartItem.__table__  # type: ignore[attr-defined]
+# Built once with bind parameters: constructing a statement costs more CPU than running
+# its cached compiled form, and these run on every checkout.
+_UPDATE_ATTEMPT = update(_ATTEMPT).where(  # SET: the columns named in the parameters
+    _ATTEMPT.c.id == bindparam("b_attempt_id"), _ATTEMPT.c.status == bindparam("b_expected")
+)
+_TAKE_STOCK = (
+    update(_PRODUCT)
+    .where(
+        _PRODUCT.c.id == bindparam("b_product_id"),
+        _PRODUCT.c.stock >= bindparam("b_quantity"),
+        _PRODUCT.c.active.is_(True),
+    )
+    .values(stock=_PRODUCT.c.stock - bindparam("b_quantity"))
+)
+_GIVE_BACK_STOCK = (
+    update(_PRODUCT)
+    .where(_PRODUCT.c.id == bindparam("b_product_id"))
+    .values(stock=_PRODUCT.c.stock + bindparam("b_quantity"))
+)
+_INSERT_PAYMENT = insert(_PAYMENT).returning(_PAYMENT.c.id)
+_INSERT_ORDERS = insert(_ORDER).returning(_ORDER.c.number, _ORDER.c.id, sort_by_parameter_order=True)
+# RETURNING only so that SQLAlchemy sends a parameter list as one multi-row INSERT
+# ("insertmanyvalues"); without it psycopg runs an executemany pipeline, three server
+# exchanges for a couple of rows.
+_INSERT_EVENTS = insert(_ORDER_EVENT).returning(_ORDER_EVENT.c.id)
+_INSERT_ITEMS = insert(_ORDER_ITEM).returning(_ORDER_ITEM.c.id)
+_EMPTY_CART_LINES = delete(_CART_ITEM).where(
+    _CART_ITEM.c.user_id == bindparam("b_user_id"),
+    _CART_ITEM.c.product_id.in_(bindparam("b_product_ids", expanding=True)),
+)
+
+
+@dataclass(frozen=True)
+class _AttemptRef:
+    """What the engine needs of an attempt read with Core (checkout_items)."""
+
+    id: int
+    idempotency_key: str
+    kind: str
+    app: str
+    pin_verified_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class _MethodRef:
+    """What the engine needs of the card to charge, read with Core (checkout_items)."""
+
+    id: int
+    provider: str
+    provider_token: str
+
+
+@dataclass(frozen=True)
+class _Paid:
+    """The Payment row step 3 inserted: its id and the values it was inserted with."""
+
+    id: int
+    values: dict
+
+    @property
+    def method_id(self) -> int | None:
+        return self.values["method_id"]
+
+    def as_payment(self) -> Payment:
+        """A detached Payment carrying the same values, for callbacks typed on Payment."""
+        return Payment(id=self.id, **self.values)
+
 
 @dataclass
 class _Plan:
     """One charge and what it pays for, ready to run."""
 
-    attempt: CheckoutAttempt
+    attempt: CheckoutAttempt | _AttemptRef
     user: User
     kind: PaymentKind
     app: AppSurface
-    method: PaymentMethod
+    method: PaymentMethod | _MethodRef
     customer_ref: str
     amount_cents: int
     currency: str
@@ -237,14 +319,30 @@ class _Plan:
     release: Callable[[Session], None] = lambda s: None
     # Writes what the payment bought (orders, ledger, counters) in the final transaction;
     # returns the (id, number) of the orders it created.
-    record: Callable[[Session, Payment], list[tuple[int, str]]] = lambda s, p: []
+    record: Callable[[Session, _Paid], list[tuple[int, str]]] = lambda s, p: []
     payment_fields: dict = field(default_factory=dict)
 
 
-def _check_ready(session: Session, *, user: User, attempt: CheckoutAttempt, kind: PaymentKind, app: object) -> AppSurface:
+_QUERY = object()
+
+
+def _check_ready(
+    session: Session,
+    *,
+    user: User,
+    attempt: CheckoutAttempt | _AttemptRef,
+    kind: PaymentKind,
+    app: object,
+    enabled: object = _QUERY,
+) -> AppSurface:
+    """`enabled`: the user's stored Pay switch for `app` when the caller already read it
+    (None: no row), else it is queried here."""
     if attempt.kind != kind.value:
         raise Conflict("attempt_kind_mismatch", expected=attempt.kind)
-    surface = require_pay_enabled(session, user=user, app=app)
+    if enabled is _QUERY:
+        surface = require_pay_enabled(session, user=user, app=app)
+    else:
+        surface = require_enabled_value(parse_app(app), enabled)  # type: ignore[arg-type]
     if surface.value != attempt.app:
         raise ValidationError("app_invalid")
     verified = attempt.pin_verified_at
@@ -273,21 +371,23 @@ def _method_for_charge(session: Session, *, user: User, method_id: object) -> tu
     if row is None:
         raise NotFound("method_not_found")
     method, customer_ref = row
+    _check_method_provider(method)
+    return method, customer_ref or ""
+
+
+def _check_method_provider(method: PaymentMethod | _MethodRef) -> None:
     if method.provider != payments.get_provider().name:
         # A card saved with another gateway (e.g. before switching sandbox -> stripe).
         raise Conflict("method_unavailable")
-    return method, customer_ref or ""
 
 
 def _set_attempt(session: Session, attempt_id: int, expected: AttemptStatus, **values) -> bool:
     values["updated_at"] = _now()
+    # On the session's connection (same transaction): Core, no ORM bookkeeping.
     return (
-        session.exec(
-            update(CheckoutAttempt)
-            .where(col(CheckoutAttempt.id) == attempt_id, col(CheckoutAttempt.status) == expected.value)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        session.connection()
+        .execute(_UPDATE_ATTEMPT, {"b_attempt_id": attempt_id, "b_expected": expected.value, **values})
+        .rowcount
         == 1
     )
 
@@ -357,22 +457,24 @@ def _execute(session: Session, plan: _Plan) -> CheckoutResult:
 
     # Step 3: record everything the charge paid for, at once.
     try:
-        payment = Payment(
-            payer_id=user_id,  # type: ignore[arg-type]
-            kind=plan.kind.value,
-            app=plan.app.value,
-            status=PaymentStatus.SUCCEEDED.value,
-            amount_cents=plan.amount_cents,
-            currency=plan.currency,
-            method_id=plan.method.id,
-            provider=provider.name,
-            provider_ref=charge.provider_ref,
-            idempotency_key=key,
-            created_at=_now(),
+        values = {
+            "payer_id": user_id,
+            "kind": plan.kind.value,
+            "app": plan.app.value,
+            "status": PaymentStatus.SUCCEEDED.value,
+            "amount_cents": plan.amount_cents,
+            "currency": plan.currency,
+            "method_id": plan.method.id,
+            "provider": provider.name,
+            "provider_ref": charge.provider_ref,
+            "idempotency_key": key,
+            "created_at": _now(),
             **plan.payment_fields,
+        }
+        payment = _Paid(
+            id=session.connection().execute(_INSERT_PAYMENT, values).scalar_one(),
+            values=values,
         )
-        session.add(payment)
-        session.flush()
         orders = plan.record(session, payment)
         if not _set_attempt(
             session,
@@ -409,17 +511,17 @@ def _execute(session: Session, plan: _Plan) -> CheckoutResult:
     )
 
 
-def _credit_single(session: Session, payment: Payment, *, credit_account: str) -> None:
+def _credit_single(session: Session, payment: _Paid, *, credit_account: str) -> None:
     ledger.post_transaction(
         session,
-        idempotency_key=ledger.payment_transaction_key(payment.id),  # type: ignore[arg-type]
-        kind=payment.kind,
+        idempotency_key=ledger.payment_transaction_key(payment.id),
+        kind=payment.values["kind"],
         legs=[
-            (ledger.external_method_account(payment.method_id), -payment.amount_cents),  # type: ignore[arg-type]
-            (credit_account, payment.amount_cents),
+            (ledger.external_method_account(payment.method_id), -payment.values["amount_cents"]),  # type: ignore[arg-type]
+            (credit_account, payment.values["amount_cents"]),
         ],
-        currency=payment.currency,
-        description=f"{payment.kind} {payment.counterparty_label}"[:255],
+        currency=payment.values["currency"],
+        description=f"{payment.values['kind']} {payment.values.get('counterparty_label', '')}"[:255],
     )
 
 
@@ -462,10 +564,10 @@ def charge_to_account(
             return replay
         raise
 
-    def record(s: Session, payment: Payment) -> list[tuple[int, str]]:
+    def record(s: Session, payment: _Paid) -> list[tuple[int, str]]:
         _credit_single(s, payment, credit_account=credit_account)
         if after_record is not None:
-            after_record(s, payment)
+            after_record(s, payment.as_payment())
         return []
 
     plan = _Plan(
@@ -575,62 +677,110 @@ def _parse_lines(items: object) -> dict[int, int]:
     return lines
 
 
-def _load_products(session: Session, lines: dict[int, int]) -> list[tuple[Product, Shop]]:
-    rows = session.exec(
-        select(Product, Shop)
-        .join(Shop, col(Shop.id) == Product.shop_id)
-        .where(col(Product.id).in_(sorted(lines)))
-        .order_by(col(Product.id))
-        .execution_options(populate_existing=True)
-    ).all()
+_SELECT_PRODUCTS = (
+    core_select(
+        _PRODUCT.c.id,
+        _PRODUCT.c.shop_id,
+        _PRODUCT.c.title,
+        _PRODUCT.c.price_cents,
+        _PRODUCT.c.currency,
+        _PRODUCT.c.stock,
+        _PRODUCT.c.active,
+        _SHOP.c.name.label("shop_name"),
+        _SHOP.c.fee_bps,
+        _SHOP.c.deleted_at.label("shop_deleted_at"),
+    )
+    .join(_SHOP, _SHOP.c.id == _PRODUCT.c.shop_id)
+    .where(_PRODUCT.c.id.in_(bindparam("b_product_ids", expanding=True)))
+    .order_by(_PRODUCT.c.id)
+)
+
+
+def _load_products(session: Session, lines: dict[int, int]) -> list:
+    """The cart's products with their shops, as Core rows (attributes: id, shop_id, title,
+    price_cents, currency, stock, active, shop_name, fee_bps, shop_deleted_at), fresh
+    from the database whatever the caller's session holds."""
+    rows = session.connection().execute(_SELECT_PRODUCTS, {"b_product_ids": sorted(lines)}).all()
     if len(rows) != len(lines):
         raise NotFound("product_not_found")
-    for product, shop in rows:
-        if not product.active or shop.deleted_at is not None:
+    for product in rows:
+        if not product.active or product.shop_deleted_at is not None:
             raise Conflict("product_unavailable", product=product.title)
-    currencies = {product.currency for product, _ in rows}
+    currencies = {product.currency for product in rows}
     if len(currencies) != 1:
         raise ValidationError("currency_mixed")
-    for product, _ in rows:
-        if product.stock < lines[product.id]:  # type: ignore[index]
+    for product in rows:
+        if product.stock < lines[product.id]:
             raise Conflict(
                 "out_of_stock",
                 product=product.title,
                 available=max(product.stock, 0),
-                in_cart=lines[product.id],  # type: ignore[index]
+                in_cart=lines[product.id],
             )
     return list(rows)
 
 
 def _reserve_stock(session: Session, lines: dict[int, int], titles: dict[int, str]) -> None:
+    conn = session.connection()
     # Ascending ids: two carts sharing products lock rows in one order (no deadlock).
     for product_id in sorted(lines):
         quantity = lines[product_id]
-        taken = session.exec(
-            update(Product)
-            .where(
-                col(Product.id) == product_id,
-                col(Product.stock) >= quantity,
-                col(Product.active).is_(True),
-            )
-            .values(stock=col(Product.stock) - quantity)
-            .execution_options(synchronize_session=False)
-        ).rowcount
+        taken = conn.execute(_TAKE_STOCK, {"b_product_id": product_id, "b_quantity": quantity}).rowcount
         if taken != 1:
-            row = session.exec(select(Product.stock, Product.active).where(Product.id == product_id)).one()
+            row = conn.execute(
+                core_select(_PRODUCT.c.stock, _PRODUCT.c.active).where(_PRODUCT.c.id == product_id)
+            ).one()
             if not row[1]:
                 raise Conflict("product_unavailable", product=titles[product_id])
             raise Conflict("out_of_stock", product=titles[product_id], available=max(row[0], 0), in_cart=quantity)
 
 
 def _release_stock(session: Session, lines: dict[int, int]) -> None:
+    conn = session.connection()
     for product_id in sorted(lines):
-        session.exec(
-            update(Product)
-            .where(col(Product.id) == product_id)
-            .values(stock=col(Product.stock) + lines[product_id])
-            .execution_options(synchronize_session=False)
-        )
+        conn.execute(_GIVE_BACK_STOCK, {"b_product_id": product_id, "b_quantity": lines[product_id]})
+
+
+_SELECT_PURCHASE = (
+    core_select(
+        _ATTEMPT.c.id,
+        _ATTEMPT.c.user_id,
+        _ATTEMPT.c.kind,
+        _ATTEMPT.c.app,
+        _ATTEMPT.c.status,
+        _ATTEMPT.c.pin_verified_at,
+        pay_enabled_subquery(bindparam("b_user_id"), bindparam("b_app")).label("pay_enabled"),
+        _METHOD.c.id.label("method_id"),
+        _METHOD.c.provider.label("method_provider"),
+        _METHOD.c.provider_token.label("method_token"),
+        _PROFILE.c.provider_customer_ref,
+    )
+    .select_from(_ATTEMPT)
+    .outerjoin(
+        _METHOD,
+        and_(
+            _METHOD.c.id == bindparam("b_method_id"),
+            _METHOD.c.user_id == bindparam("b_user_id"),
+            _METHOD.c.removed_at.is_(None),
+        ),
+    )
+    .outerjoin(_PROFILE, _PROFILE.c.user_id == _METHOD.c.user_id)
+    .where(_ATTEMPT.c.idempotency_key == bindparam("b_key"))
+)
+
+
+def _load_purchase(session: Session, *, user: User, key: str, app: object, method_id: int | None):
+    """One query for what checkout_items checks before anything else: the attempt (by
+    key), the user's Pay switch for `app` and the card with its gateway customer (both
+    NULL when missing). Checked afterwards in the same order as get_attempt,
+    _check_ready and _method_for_charge, which would take three round trips.
+    """
+    try:
+        app_value: str | None = parse_app(app).value
+    except ValidationError:
+        app_value = None  # raised in its turn by _check_ready
+    params = {"b_key": key, "b_user_id": user.id, "b_app": app_value, "b_method_id": method_id}
+    return session.connection().execute(_SELECT_PURCHASE, params).first()
 
 
 def checkout_items(
@@ -653,14 +803,31 @@ def checkout_items(
     "pin_required" | "product_unavailable" | "out_of_stock" | "method_unavailable").
     A declined card is not an exception: the result has status "failed".
     """
-    attempt = get_attempt(session, user=user, key=key)
-    if attempt.status != AttemptStatus.OPEN.value:
-        return _result_for(session, attempt_id=attempt.id)  # type: ignore[arg-type]
+    # The reads below go to the connection, which does not autoflush: anything the
+    # caller left pending must be visible to them, as it was to session.exec.
+    session.flush()
+    row = None
+    if isinstance(key, str) and 0 < len(key) <= MAX_KEY_LENGTH:
+        row = _load_purchase(session, user=user, key=key, app=app, method_id=parse_id(method_id))
+    if row is None or row.user_id != user.id:
+        raise NotFound("attempt_not_found")
+    if row.status != AttemptStatus.OPEN.value:
+        return _result_for(session, attempt_id=row.id)
+    attempt = _AttemptRef(
+        id=row.id, idempotency_key=key, kind=row.kind, app=row.app, pin_verified_at=row.pin_verified_at  # type: ignore[arg-type]
+    )
     try:
-        surface = _check_ready(session, user=user, attempt=attempt, kind=PaymentKind.PURCHASE, app=app)
+        surface = _check_ready(
+            session, user=user, attempt=attempt, kind=PaymentKind.PURCHASE, app=app, enabled=row.pay_enabled
+        )
         lines = _parse_lines(items)
         rows = _load_products(session, lines)
-        method, customer_ref = _method_for_charge(session, user=user, method_id=method_id)
+        # As _method_for_charge: NotFound, then the gateway check.
+        if row.method_id is None:
+            raise NotFound("method_not_found")
+        method = _MethodRef(id=row.method_id, provider=row.method_provider, provider_token=row.method_token)
+        _check_method_provider(method)
+        customer_ref = row.provider_customer_ref or ""
         address = validate_shipping(shipping)
     except ServiceError:
         # A concurrent call with this key may have run meanwhile (and e.g. taken the
@@ -670,26 +837,25 @@ def checkout_items(
             return replay
         raise
 
-    by_shop: dict[int, tuple[Shop, list[Product]]] = {}
-    for product, shop in rows:
-        by_shop.setdefault(shop.id, (shop, []))[1].append(product)  # type: ignore[index]
-    currency = rows[0][0].currency
+    by_shop: dict[int, list] = {}
+    for product in rows:
+        by_shop.setdefault(product.shop_id, []).append(product)
+    currency = rows[0].currency
     subtotals = {
-        shop_id: sum(p.price_cents * lines[p.id] for p in products)  # type: ignore[index]
-        for shop_id, (_, products) in by_shop.items()
+        shop_id: sum(p.price_cents * lines[p.id] for p in products) for shop_id, products in by_shop.items()
     }
     total = sum(subtotals.values())
     if total <= 0:
         raise ValidationError("amount_invalid")
-    titles = {p.id: p.title for p, _ in rows}
-    shop_names = [by_shop[shop_id][0].name for shop_id in sorted(by_shop)]
+    titles = {p.id: p.title for p in rows}
+    shop_names = [by_shop[shop_id][0].shop_name for shop_id in sorted(by_shop)]
     user_id = user.id
     attempt_id = attempt.id
 
-    def record(s: Session, payment: Payment) -> list[tuple[int, str]]:
+    def record(s: Session, payment: _Paid) -> list[tuple[int, str]]:
         now = _now()
         shop_ids = sorted(by_shop)
-        created: list[tuple[int, str]] = []
+        conn = s.connection()
         ledger.ensure_accounts(
             s,
             codes=[
@@ -699,53 +865,71 @@ def checkout_items(
             ],
             currency=currency,
         )
-        for n, shop_id in enumerate(shop_ids, start=1):
-            shop, products = by_shop[shop_id]
-            number = f"SS-{attempt_id:08d}" + (f"-{n}" if len(shop_ids) > 1 else "")
-            subtotal = subtotals[shop_id]
-            fee = fee_for(subtotal, shop.fee_bps)
-            # Born paid: the payment is already through, so the order is inserted in its
-            # final state, with the history a pending -> paid transition would leave.
-            order = Order(
-                number=number,
-                buyer_id=user_id,  # type: ignore[arg-type]
-                shop_id=shop_id,
-                app=surface.value,
-                status=OrderStatus.PAID.value,
-                subtotal_cents=subtotal,
-                fee_cents=fee,
-                currency=currency,
-                payment_id=payment.id,
-                checkout_attempt_id=attempt_id,
-                ship_name=address["name"],
-                ship_line1=address["line1"],
-                ship_city=address["city"],
-                ship_postal_code=address["postal_code"],
-                ship_country=address["country"],
-                created_at=now,
-                paid_at=now,
-            )
-            s.add(order)
-            s.flush()
-            s.add_all(
+        numbers = {
+            shop_id: f"SS-{attempt_id:08d}" + (f"-{n}" if len(shop_ids) > 1 else "")
+            for n, shop_id in enumerate(shop_ids, start=1)
+        }
+        fees = {shop_id: fee_for(subtotals[shop_id], by_shop[shop_id][0].fee_bps) for shop_id in shop_ids}
+        # Born paid: the payment is already through, so the orders are inserted in their
+        # final state, with the history a pending -> paid transition would leave. All of
+        # them in one INSERT; their ids come back by (unique) number.
+        order_ids: dict[str, int] = dict(
+            conn.execute(
+                _INSERT_ORDERS,
                 [
-                    OrderEvent(order_id=order.id, from_status=None, to_status=OrderStatus.PENDING.value, actor_id=user_id, at=now),  # type: ignore[arg-type]
-                    OrderEvent(order_id=order.id, from_status=OrderStatus.PENDING.value, to_status=OrderStatus.PAID.value, actor_id=user_id, note="payment received", at=now),  # type: ignore[arg-type]
-                    *(
-                        OrderItem(
-                            order_id=order.id,  # type: ignore[arg-type]
-                            product_id=product.id,  # type: ignore[arg-type]
-                            title=product.title,
-                            unit_price_cents=product.price_cents,
-                            quantity=lines[product.id],  # type: ignore[index]
-                        )
-                        for product in products
-                    ),
-                ]
+                    {
+                        "number": numbers[shop_id],
+                        "buyer_id": user_id,
+                        "shop_id": shop_id,
+                        "app": surface.value,
+                        "status": OrderStatus.PAID.value,
+                        "subtotal_cents": subtotals[shop_id],
+                        "fee_cents": fees[shop_id],
+                        "refunded_cents": 0,
+                        "currency": currency,
+                        "payment_id": payment.id,
+                        "checkout_attempt_id": attempt_id,
+                        "ship_name": address["name"],
+                        "ship_line1": address["line1"],
+                        "ship_city": address["city"],
+                        "ship_postal_code": address["postal_code"],
+                        "ship_country": address["country"],
+                        "created_at": now,
+                        "paid_at": now,
+                    }
+                    for shop_id in shop_ids
+                ],
+            ).all()
+        )
+        events = []
+        for shop_id in shop_ids:
+            order_id = order_ids[numbers[shop_id]]
+            events.append(
+                {"order_id": order_id, "from_status": None, "to_status": OrderStatus.PENDING.value,
+                 "actor_id": user_id, "note": "", "at": now}
             )
+            events.append(
+                {"order_id": order_id, "from_status": OrderStatus.PENDING.value, "to_status": OrderStatus.PAID.value,
+                 "actor_id": user_id, "note": "payment received", "at": now}
+            )
+        conn.execute(_INSERT_EVENTS, events)
+        items = [
+            {
+                "order_id": order_ids[numbers[shop_id]],
+                "product_id": product.id,
+                "title": product.title,
+                "unit_price_cents": product.price_cents,
+                "quantity": lines[product.id],
+            }
+            for shop_id in shop_ids
+            for product in by_shop[shop_id]
+        ]
+        conn.execute(_INSERT_ITEMS, items)
+        for shop_id in shop_ids:
+            subtotal, fee = subtotals[shop_id], fees[shop_id]
             ledger.post_transaction(
                 s,
-                idempotency_key=ledger.order_transaction_key(order.id),  # type: ignore[arg-type]
+                idempotency_key=ledger.order_transaction_key(order_ids[numbers[shop_id]]),
                 kind=PaymentKind.PURCHASE.value,
                 legs=[
                     (ledger.external_method_account(payment.method_id), -subtotal),  # type: ignore[arg-type]
@@ -753,15 +937,11 @@ def checkout_items(
                     (ledger.platform_fees_account(), fee),
                 ],
                 currency=currency,
-                description=f"order {number}",
+                description=f"order {numbers[shop_id]}",
             )
-            created.append((order.id, number))  # type: ignore[arg-type]
-        s.exec(
-            delete(CartItem).where(
-                col(CartItem.user_id) == user_id, col(CartItem.product_id).in_(sorted(lines))
-            )
-        )
-        return created
+        conn.execute(_EMPTY_CART_LINES, {"b_user_id": user_id, "b_product_ids": sorted(lines)})
+        # In id order, as _result_for lists them for a replay.
+        return sorted((order_ids[numbers[shop_id]], numbers[shop_id]) for shop_id in shop_ids)
 
     plan = _Plan(
         attempt=attempt,
@@ -773,12 +953,12 @@ def checkout_items(
         amount_cents=total,
         currency=currency,
         description=f"SocialShop checkout {attempt_id}",
-        reserve=lambda s: _reserve_stock(s, lines, titles),  # type: ignore[arg-type]
+        reserve=lambda s: _reserve_stock(s, lines, titles),
         release=lambda s: _release_stock(s, lines),
         record=record,
         payment_fields={
             "counterparty_label": ", ".join(shop_names)[:120],
-            "counterparty_shop_id": rows[0][1].id if len(by_shop) == 1 else None,
+            "counterparty_shop_id": rows[0].shop_id if len(by_shop) == 1 else None,
         },
     )
     return _execute(session, plan)

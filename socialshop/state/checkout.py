@@ -19,7 +19,7 @@ from socialshop.components.payment_form import PIN_FIELD_ID
 from socialshop.db import session_scope
 from socialshop.models import AppSurface, AttemptStatus, PaymentKind, User
 from socialshop.payments import card_validation
-from socialshop.services import cart, catalog, checkout, donations, inputs, payment_methods
+from socialshop.services import cart, catalog, checkout, donations, inputs, payment_methods, pin
 from socialshop.services.errors import NotFound, ServiceError, ValidationError
 from socialshop.services.money import format_money, parse_amount
 from socialshop.state.session import SessionState
@@ -65,6 +65,7 @@ class PaymentSheetState(SessionState):
     status: str = "loading"  # loading | ready | processing | succeeded | failed | empty
     order_numbers: list[str] = []
     paid_label: str = ""
+    has_pin: bool = True
     attempt_key: str = rx.SessionStorage(name="socialshop_payment_key")
 
     @rx.var
@@ -82,7 +83,9 @@ class PaymentSheetState(SessionState):
         self.paid_label = ""
         self.status = "loading"
 
-    def _load_methods(self, session: Session, user: User) -> None:
+    def _load_payment_options(self, session: Session, user: User) -> None:
+        """Saved cards (default preselected) and whether a PIN exists to confirm with."""
+        self.has_pin = pin.pin_status(session, user=user).is_set
         methods = payment_methods.list_methods(session, user=user)
         self.methods = [
             MethodOption(str(m.id), f"{m.brand.capitalize()} •••• {m.last4} ({m.exp_month:02d}/{m.exp_year % 100:02d})")
@@ -224,10 +227,17 @@ class CheckoutState(PaymentSheetState):
     def _kind(self) -> str:
         return (PaymentKind.DONATION if self.mode == "donation" else PaymentKind.PURCHASE).value
 
+    def prepare_new_checkout(self) -> None:
+        """Before navigating to a new checkout: a new attempt, and no flash of the last
+        sheet (its form would be typed into, then replaced when the new one loads)."""
+        self.attempt_key = ""
+        self.status = "loading"
+        self.lines = []
+
     @rx.event
     def start_checkout(self):
         """From the cart: a fresh sheet, so a new attempt (the old key belongs to an old cart)."""
-        self.attempt_key = ""
+        self.prepare_new_checkout()
         return rx.redirect("/checkout")
 
     @rx.event
@@ -242,7 +252,7 @@ class CheckoutState(PaymentSheetState):
                 return self._login_redirect()
             try:
                 self._read_request(session, user)
-                self._load_methods(session, user)
+                self._load_payment_options(session, user)
                 self._load_shipping(session, user)
                 self._resume_or_open_attempt(session, user)
             except ServiceError as error:

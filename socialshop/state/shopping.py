@@ -65,7 +65,7 @@ async def _fresh_checkout(state: rx.State) -> None:
     (A reload of /checkout keeps the key on purpose; only a new intention starts over.)
     """
     checkout_state = await state.get_state(CheckoutState)
-    checkout_state.attempt_key = ""
+    checkout_state.prepare_new_checkout()
 
 
 class ProductSheetState(ShopperState):

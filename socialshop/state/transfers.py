@@ -57,7 +57,7 @@ class TransferState(PaymentSheetState):
                 return self._login_redirect()
             try:
                 self._load_lists(session, user)
-                self._load_methods(session, user)
+                self._load_payment_options(session, user)
                 self._resume_or_open_attempt(session, user)
             except ServiceError as error:
                 self.error = self._error_text(error)

@@ -99,6 +99,9 @@ def test_logged_out_visitor_is_sent_to_login_and_brought_back(page):
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/profile/?$"))
     expect(page.get_by_text("marco@example.com")).to_be_visible()
+    hub = page.get_by_role("navigation", name="Your orders, saved items and Pay")
+    for label in ("Orders", "Saved", "Pay PIN", "Messenger money"):
+        expect(hub.get_by_role("link", name=label)).to_be_visible()
 
 
 def test_log_out_ends_the_session(page):

@@ -270,3 +270,41 @@ def test_buy_on_a_phone(phone_page):
     page.goto("/messenger/money")
     expect(page.get_by_role("heading", name="Send money")).to_be_visible()
     shot(page, "messenger-money-phone")
+
+
+def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
+    import uuid
+
+    page.goto("/signup")
+    page.get_by_label("Your name").fill("Nina Nuova")
+    page.get_by_label("Email").fill(f"nina-{uuid.uuid4().hex[:8]}@example.com")
+    page.get_by_label("Password").fill("a-good-pass-42")
+    page.get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("article").first).to_be_visible()
+
+    buy_now_from_instagram(page)
+    page.get_by_role("link", name="Set your PIN").click()
+    expect(page.get_by_text("You have no PIN yet: choose one to start paying.")).to_be_visible()
+    page.get_by_label("New PIN (4 to 6 digits)").fill("1234")
+    page.get_by_label("Repeat the new PIN").fill("1235")
+    page.get_by_role("button", name="Save PIN").click()
+    expect(page.get_by_role("alert")).to_have_text("The two new PINs differ: type the same PIN twice.")
+    page.get_by_label("New PIN (4 to 6 digits)").fill("1234")
+    page.get_by_label("Repeat the new PIN").fill("1234")
+    page.get_by_role("button", name="Save PIN").click()
+    expect(page.get_by_text("Your PIN is set. You can pay now.")).to_be_visible()
+    expect(page.get_by_label("Current PIN")).to_be_visible()
+
+    buy_now_from_instagram(page)
+    expect(page.get_by_role("radio", name="A new card")).to_be_checked()
+    page.get_by_label("Address").fill("Via Garibaldi 3")
+    page.get_by_label("Postal code").fill("09124")
+    page.get_by_label("City").fill("Cagliari")
+    page.get_by_label("Card number").fill("4242 4242 4242 4242")
+    page.get_by_label("Expiry (MM/YY)").fill("11/38")
+    page.get_by_label("CVC").fill("321")
+    page.get_by_label("Pay PIN").fill("1234")
+    pay_button(page).click()
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+    page.goto("/pay/history")
+    expect(page.get_by_test_id("history-entry").first).to_contain_text("•••• 4242")
