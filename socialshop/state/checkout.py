@@ -245,10 +245,8 @@ class CheckoutState(PaymentSheetState):
         self._reset_view()
         self.lines = []
         with session_scope() as session:
-            user = self._current_user(session)
-            self._show_user(user)
+            user = self._page_user(session)
             if user is None:
-                self.auth_token = ""
                 return self._login_redirect()
             try:
                 self._read_request(session, user)

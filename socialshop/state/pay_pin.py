@@ -24,10 +24,8 @@ class PinSettingsState(SessionState):
         self.error = ""
         self.notice = ""
         with session_scope() as session:
-            user = self._current_user(session)
-            self._show_user(user)
+            user = self._page_user(session)
             if user is None:
-                self.auth_token = ""
                 return self._login_redirect()
             self._show_status(pin.pin_status(session, user=user))
         return None

@@ -16,10 +16,8 @@ class ProfileState(SessionState):
     @rx.event
     def load(self):
         with session_scope() as session:
-            user = self._current_user(session)
-            self._show_user(user)
+            user = self._page_user(session)
             if user is None:
-                self.auth_token = ""
                 return self._login_redirect()
             self.email = user.email
             self.phone = user.phone_number or ""

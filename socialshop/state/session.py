@@ -67,16 +67,23 @@ class SessionState(rx.State):
         target = safe_next_path(f"{path}?{query}" if query else path)
         return rx.redirect(f"/login?next={quote(target, safe='/')}")
 
+    def _page_user(self, session: Session) -> User | None:
+        """For a page's on_load: who is signed in (shown in the frame); a dead token is dropped.
+
+        None means the page must answer with `self._login_redirect()`.
+        """
+        user = self._current_user(session)
+        self._show_user(user)
+        if user is None:
+            self.auth_token = ""
+        return user
+
     @rx.event
     def require_login(self):
         """on_load of every page that needs an account: back to /login, then back here."""
         with session_scope() as session:
-            user = self._current_user(session)
-            self._show_user(user)
-        if user is None:
-            self.auth_token = ""
-            return self._login_redirect()
-        return None
+            user = self._page_user(session)
+        return self._login_redirect() if user is None else None
 
     @rx.event
     def log_out(self):

@@ -50,10 +50,8 @@ class TransferState(PaymentSheetState):
         self.paying_request_id = 0
         self.paying_request_label = ""
         with session_scope() as session:
-            user = self._current_user(session)
-            self._show_user(user)
+            user = self._page_user(session)
             if user is None:
-                self.auth_token = ""
                 return self._login_redirect()
             try:
                 self._load_lists(session, user)
