@@ -77,6 +77,32 @@ def product_tag(tag, post) -> rx.Component:
     )
 
 
+def product_chip(tag, post) -> rx.Component:
+    """The same product listed under the image with its whole name (tags on a phone are short)."""
+    return rx.button(
+        rx.icon("shopping-bag", size=14),
+        rx.text(tag.title, trim="both"),
+        rx.text(tag.price_label, weight="bold"),
+        on_click=ProductSheetState.open_product(tag.product_id, post.app, post.id),
+        variant="surface",
+        size="1",
+        radius="full",
+        max_width="100%",
+        data_testid="product-chip",
+    )
+
+
+def tagged_products(post) -> rx.Component:
+    return rx.cond(
+        post.tags.length() > 0,
+        rx.el.section(
+            rx.flex(rx.foreach(post.tags, lambda tag: product_chip(tag, post)), wrap="wrap", gap="2"),
+            aria_label=tr("feed.tagged_products"),
+            width="100%",
+        ),
+    )
+
+
 def fundraiser_bar(post) -> rx.Component:
     return rx.cond(
         post.fundraiser,
@@ -255,6 +281,7 @@ def post_card(post) -> rx.Component:
                     width="100%",
                 ),
             ),
+            tagged_products(post),
             fundraiser_bar(post),
             rx.cond(
                 post.tags.length() > 0,

@@ -88,6 +88,9 @@ def test_product_tags_are_drawn_on_post_images(page):
     first_post = page.get_by_role("article").first
     expect(first_post.get_by_test_id("product-tag").first).to_be_visible()
     expect(first_post.get_by_test_id("product-tag").first).to_contain_text("€")
+    # Tags on the image may shorten a long name; the list under the image shows it whole.
+    products = first_post.get_by_role("region", name="Products in this post")
+    expect(products.get_by_role("button", name=re.compile(r"Caffè in grani Miscela Aurora 1 kg"))).to_be_visible()
 
 
 def test_logged_out_visitor_is_sent_to_login_and_brought_back(page):
