@@ -65,3 +65,6 @@ e2e: deps bun browser
 
 bench: deps
 	$(PY) benchmarks/bench_checkout.py
+
+lint: deps
+	$(VENV)/bin/ruff check socialshop tests benchmarks scripts
