@@ -109,7 +109,7 @@ def fundraiser_bar(post) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.icon("heart-handshake", size=16), rx.text(tr("feed.fundraiser"), weight="bold"), align="center"),
             rx.text(post.fundraiser.title, weight="medium"),
-            rx.progress(value=post.fundraiser.percent, max=100, width="100%"),
+            rx.progress(value=post.fundraiser.percent, max=100, width="100%", aria_label=post.fundraiser.title),
             rx.hstack(
                 rx.text(
                     post.fundraiser.raised_label, " ", tr("feed.raised_of"), " ", post.fundraiser.goal_label,

@@ -75,6 +75,6 @@ def profile_page() -> rx.Component:
             rx.hstack(rx.text(tr("language.label")), rx.spacer(), language_select(), align="center"),
             width="100%",
         ),
-        rx.button(tr("nav.logout"), on_click=ProfileState.log_out, color_scheme="red", variant="soft"),
+        rx.button(tr("nav.logout"), on_click=ProfileState.log_out, color_scheme="red", variant="soft", high_contrast=True),
         title_key="profile.title",
     )

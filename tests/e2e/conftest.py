@@ -149,10 +149,11 @@ def phone_page(new_context):
 def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = "") -> None:
     """Log in through the form (the page is in English until the account's language loads)."""
     import re
+    from urllib.parse import quote
 
     from playwright.sync_api import expect
 
-    page.goto(f"/login?next={next_path}" if next_path else "/login")
+    page.goto(f"/login?next={quote(next_path, safe='/')}" if next_path else "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
