@@ -156,7 +156,6 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = 
     import re
     from urllib.parse import quote
 
-    from playwright.sync_api import expect
 
     page.goto(f"/login?next={quote(next_path, safe='/')}" if next_path else "/login")
     page.get_by_label("Email").fill(email)
