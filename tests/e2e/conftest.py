@@ -12,12 +12,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -153,10 +155,6 @@ def phone_page(new_context):
 
 def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = "") -> None:
     """Log in through the form (the page is in English until the account's language loads)."""
-    import re
-    from urllib.parse import quote
-
-
     page.goto(f"/login?next={quote(next_path, safe='/')}" if next_path else "/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
