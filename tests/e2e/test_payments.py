@@ -308,3 +308,16 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
     expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
     page.goto("/pay/history")
     expect(page.get_by_test_id("history-entry").first).to_contain_text("•••• 4242")
+
+
+def test_italian_shopper_pays_in_italian(page):
+    log_in(page, "giulia@example.com")
+    page.goto("/feed/instagram")
+    page.get_by_role("article").first.get_by_test_id("product-tag").first.click()
+    page.get_by_test_id("product-sheet").get_by_role("button", name="Compra ora").click()
+    expect(page.get_by_role("heading", name="Riepilogo ordine")).to_be_visible()
+    expect(page.get_by_test_id("checkout-total")).to_have_text(re.compile(r"^€\s\d+,\d\d$"))
+    page.get_by_label("PIN di Pay").fill(PIN)
+    page.get_by_role("button", name=re.compile(r"^Paga\b")).click()
+    expect(page.get_by_role("heading", name="Già pagato — grazie!")).to_be_visible()
+    shot(page, "checkout-paid-italian-desktop")
