@@ -1,6 +1,6 @@
 """Checkouts per second through the service layer, with a baseline from the same run.
 
-    python benchmarks/bench_checkout.py [--quick] [--threads 16] [--checkouts 1200]
+    python benchmarks/bench_checkout.py [--quick] [--threads 16] [--checkouts 1200] [--processes 1]
 
 Runs on a temporary SQLite file and, when REFLEX_DB_URL (or --pg-url) points at
 PostgreSQL, on a temporary database created on that server (dropped afterwards).
@@ -19,11 +19,22 @@ Printed per database: throughput, p50/p95 latency, units oversold and duplicate
 charges (both must be 0: exit status 1 otherwise, also when the ledger invariants
 fail), and a baseline: single-row INSERT + COMMIT with the same number of threads on
 the same database, with the ratio checkout/baseline.
+
+--processes N (default 1): a checkout costs a few ms of Python CPU, so threads in one
+process are bound by the GIL, while a deployment runs several worker processes. With
+N > 1 the same pre-opened attempts (replays included) are dealt round-robin to N worker
+processes (start method "spawn"; each builds its own engine from the database URL),
+and --threads is the total, split between them (16 threads, 2 processes: 8 + 8). A key
+queued twice is always dealt to two different processes, so idempotency is exercised
+across processes. The baseline runs with the same processes x threads layout. The
+parent collects latencies, outcomes, errors and every worker's per-key charge counts,
+and runs the same verification (see verify() for how a double charge is detected).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import queue
 import random
@@ -32,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -188,13 +200,22 @@ def measure_pin(engine: Engine, samples: int) -> list[float]:
 # ------------------------------------------------------------------ runs
 
 
-def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, seed: int):
+def build_work(jobs, *, replay_share: float, seed: int) -> list:
+    """The attempts in queue order; about replay_share of them queued twice in a row."""
     rng = random.Random(seed + 1)
-    work: queue.Queue = queue.Queue()
+    work = []
     for job in jobs:
-        work.put(job)
+        work.append(job)
         if rng.random() < replay_share:
-            work.put(job)  # picked up by another thread while the first may be running
+            work.append(job)  # picked up by another thread (or process) while the first may be running
+    return work
+
+
+def run_work(engine: Engine, items: list, *, threads: int, gate=None):
+    """`threads` threads draining `items`; `gate()`, if given, is awaited before the clock starts."""
+    work: queue.Queue = queue.Queue()
+    for item in items:
+        work.put(item)
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     errors: list[str] = []
@@ -233,6 +254,8 @@ def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, se
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
         t.start()
+    if gate is not None:
+        gate()
     barrier.wait()
     start = time.perf_counter()
     for t in pool:
@@ -241,11 +264,18 @@ def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, se
     return elapsed, latencies, outcomes, errors
 
 
-def run_baseline(engine: Engine, *, threads: int, inserts: int) -> tuple[float, float]:
-    """Single-row INSERT + COMMIT, the smallest durable write the database can do."""
-    table = Table("bench_baseline", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(32)))
-    table.create(engine, checkfirst=True)
-    counter = iter(range(inserts))
+def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, seed: int):
+    return run_work(engine, build_work(jobs, replay_share=replay_share, seed=seed), threads=threads)
+
+
+def _baseline_table() -> Table:
+    return Table("bench_baseline", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(32)))
+
+
+def run_inserts(engine: Engine, *, threads: int, numbers: range, gate=None) -> float:
+    """Single-row INSERT + COMMIT of each of `numbers`, the smallest durable write the database can do."""
+    table = _baseline_table()
+    counter = iter(numbers)
     lock = threading.Lock()
     barrier = threading.Barrier(threads + 1)
 
@@ -262,15 +292,153 @@ def run_baseline(engine: Engine, *, threads: int, inserts: int) -> tuple[float, 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
         t.start()
+    if gate is not None:
+        gate()
     barrier.wait()
     start = time.perf_counter()
     for t in pool:
         t.join()
-    elapsed = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def run_baseline(engine: Engine, *, threads: int, inserts: int) -> tuple[float, float]:
+    """Single-row INSERT + COMMIT, the smallest durable write the database can do."""
+    _baseline_table().create(engine, checkfirst=True)
+    elapsed = run_inserts(engine, threads=threads, numbers=range(inserts))
     return inserts / elapsed, elapsed
 
 
-def verify(engine: Engine, initial_stock: dict[int, int], provider: CountingProvider) -> tuple[int, int, list[str]]:
+# ------------------------------------------------------------------ runs in several processes
+
+# Nothing here may need the parent's memory: each worker is a fresh interpreter
+# ("spawn") that imports this module, builds its own engine from the URL and sends its
+# results back as plain data. An engine (its pool, its open connections) is never
+# shared across processes.
+START_METHOD = "spawn"
+PROCESS_TIMEOUT = 600.0
+
+
+def split_threads(threads: int, processes: int) -> list[int]:
+    """--threads is the total: 16 over 3 processes is 6 + 5 + 5."""
+    return [threads // processes + (1 if i < threads % processes else 0) for i in range(processes)]
+
+
+def _worker_main(task: str, url: str, payload, threads: int, barrier, results) -> None:
+    """Entry point of a worker process: one task, its result (or its failure) on `results`."""
+    engine = None
+    try:
+        engine = make_engine(url)
+        gate = lambda: barrier.wait(PROCESS_TIMEOUT)  # noqa: E731 - all processes start the clock together
+        if task == "checkouts":
+            provider = CountingProvider(payments.get_provider())
+            payments.get_provider = lambda: provider  # type: ignore[assignment]  # this process only
+            elapsed, latencies, outcomes, errors = run_work(engine, payload, threads=threads, gate=gate)
+            results.put(
+                {
+                    "elapsed": elapsed,
+                    "latencies": latencies,
+                    "outcomes": dict(outcomes),
+                    "errors": errors,
+                    "charges": dict(provider.charges),
+                    "refunded": dict(provider.refunded),
+                }
+            )
+        else:
+            elapsed = run_inserts(engine, threads=threads, numbers=payload, gate=gate)
+            results.put({"elapsed": elapsed, "inserts": len(payload)})
+    except BaseException:  # noqa: BLE001 - reported to the parent, which fails the run
+        barrier.abort()  # nobody waits for a worker that will never arrive
+        results.put({"fatal": traceback.format_exc()})
+    finally:
+        if engine is not None:
+            engine.dispose()
+
+
+def run_processes(task: str, url: str, payloads: list, threads: list[int]) -> tuple[float, list[dict]]:
+    """One worker process per payload; wall time from the common start to the last result."""
+    ctx = multiprocessing.get_context(START_METHOD)
+    barrier = ctx.Barrier(len(payloads) + 1)
+    results = ctx.Queue()
+    procs = [
+        ctx.Process(target=_worker_main, args=(task, url, payload, n, barrier, results), daemon=True)
+        for payload, n in zip(payloads, threads)
+    ]
+    for proc in procs:
+        proc.start()
+    try:
+        barrier.wait(PROCESS_TIMEOUT)  # every worker has its engine, threads and queue ready
+    except threading.BrokenBarrierError:
+        pass  # a worker failed to start: its traceback is among the results
+    start = time.perf_counter()
+    reports = []
+    for _ in procs:
+        try:
+            reports.append(results.get(timeout=PROCESS_TIMEOUT))
+        except queue.Empty:
+            reports.append({"fatal": "no result from a worker process (it died or hung)"})
+            break
+    elapsed = time.perf_counter() - start
+    for proc in procs:
+        proc.join(30)
+        if proc.is_alive():
+            proc.terminate()
+    return elapsed, reports
+
+
+def run_checkouts_processes(url: str, jobs, *, threads: int, processes: int, replay_share: float, seed: int):
+    work = build_work(jobs, replay_share=replay_share, seed=seed)
+    # Dealt round-robin: a replay sits right after its original in `work`, so it always
+    # lands in the next process, at about the same place in that process's queue, i.e.
+    # the two calls with one key run at about the same time in two different processes.
+    payloads = [work[i::processes] for i in range(processes)]
+    elapsed, reports = run_processes("checkouts", url, payloads, split_threads(threads, processes))
+    latencies: list[float] = []
+    outcomes: Counter[str] = Counter()
+    errors: list[str] = []
+    charges: Counter[str] = Counter()
+    refunded: Counter[str] = Counter()
+    for report in reports:
+        if "fatal" in report:
+            errors.append("worker process failed: " + report["fatal"].strip().splitlines()[-1])
+            print(report["fatal"], file=sys.stderr)
+            continue
+        latencies.extend(report["latencies"])
+        outcomes.update(report["outcomes"])
+        errors.extend(report["errors"])
+        # Summed per key: a key charged once in each of two processes counts 2 here.
+        charges.update(report["charges"])
+        refunded.update(report["refunded"])
+    replayed = len(work) - len(jobs)
+    return elapsed, latencies, outcomes, errors, charges, refunded, replayed
+
+
+def run_baseline_processes(url: str, engine: Engine, *, threads: int, processes: int, inserts: int) -> tuple[float, float]:
+    _baseline_table().create(engine, checkfirst=True)
+    numbers = range(inserts)
+    elapsed, reports = run_processes("inserts", url, [numbers[i::processes] for i in range(processes)],
+                                     split_threads(threads, processes))
+    fatal = [r["fatal"] for r in reports if "fatal" in r]
+    if fatal:
+        raise RuntimeError("baseline worker failed:\n" + fatal[0])
+    return inserts / elapsed, elapsed
+
+
+def verify(engine: Engine, initial_stock: dict[int, int], charges: Counter, refunded: Counter) -> tuple[int, int, list[str]]:
+    """Oversold units, duplicate charges and ledger problems, from the database and the gateway's side.
+
+    A double charge is a second charge() call at the gateway for one attempt key. The
+    database alone cannot show it: Payment.idempotency_key is unique, so a second
+    charge could never be recorded as a second Payment (at most its recording fails
+    and it is refunded, or it stays "processing"), and the sandbox derives the charge
+    reference from the key, so counting distinct references would not see it either.
+    So the gateway calls are counted where they are made: every process wraps the
+    provider in CountingProvider, and `charges` is the per-key sum over all processes
+    (in one process, simply its counter). A key charged by process A and again by
+    process B counts 2 and is a duplicate. Cross-checks against the database: more
+    than one Payment per key (impossible by the constraint, counted anyway), and the
+    set of keys charged and not refunded must be exactly the set of keys with a Payment
+    (a charge with no Payment, or a Payment with no charge, is a ledger problem).
+    """
     with Session(engine) as session:
         sold = dict(
             session.exec(
@@ -285,13 +453,17 @@ def verify(engine: Engine, initial_stock: dict[int, int], provider: CountingProv
             if stock[product_id] != initial - units:
                 oversold += abs(stock[product_id] - (initial - units))
         payments_per_key = Counter(session.exec(select(Payment.idempotency_key)).all())
-        duplicates = sum(n - 1 for n in provider.charges.values() if n > 1)
+        duplicates = sum(n - 1 for n in charges.values() if n > 1)
         duplicates += sum(n - 1 for n in payments_per_key.values() if n > 1)
         succeeded_charges = len(payments_per_key)
         problems = ledger.check_invariants(session)
-        kept = [key for key in provider.charges if not provider.refunded.get(key)]
-        if succeeded_charges != len(kept):
-            problems.append(f"{len(kept)} charges kept (not refunded) but {succeeded_charges} payments recorded")
+        kept = {key for key in charges if not refunded.get(key)}
+        if kept != set(payments_per_key):
+            problems.append(
+                f"{len(kept)} charges kept (not refunded) but {succeeded_charges} payments recorded "
+                f"({len(kept - set(payments_per_key))} charges without a payment, "
+                f"{len(set(payments_per_key) - kept)} payments without a charge)"
+            )
     return oversold, duplicates, problems
 
 
@@ -312,26 +484,44 @@ def bench_database(label: str, engine: Engine, args) -> bool:
           f"median {statistics.median(pin_times) * 1000:.0f} ms over {len(pin_times)} verifications "
           f"(~{1 / statistics.median(pin_times):.1f}/s per core)")
 
-    provider = CountingProvider(payments.get_provider())
-    original = payments.get_provider
-    payments.get_provider = lambda: provider  # type: ignore[assignment]
-    try:
-        elapsed, latencies, outcomes, errors = run_checkouts(
-            engine, jobs, threads=args.threads, replay_share=0.05, seed=args.seed
+    if args.processes == 1:
+        provider = CountingProvider(payments.get_provider())
+        original = payments.get_provider
+        payments.get_provider = lambda: provider  # type: ignore[assignment]
+        try:
+            elapsed, latencies, outcomes, errors = run_checkouts(
+                engine, jobs, threads=args.threads, replay_share=0.05, seed=args.seed
+            )
+        finally:
+            payments.get_provider = original  # type: ignore[assignment]
+        charges, refunded = provider.charges, provider.refunded
+    else:
+        url = engine.url.render_as_string(hide_password=False)
+        elapsed, latencies, outcomes, errors, charges, refunded, replayed = run_checkouts_processes(
+            url, jobs, threads=args.threads, processes=args.processes, replay_share=0.05, seed=args.seed
         )
-    finally:
-        payments.get_provider = original  # type: ignore[assignment]
     calls = len(latencies)
     succeeded = outcomes.get("succeeded", 0)
-    oversold, duplicates, problems = verify(engine, initial_stock, provider)
-    baseline_tps, _ = run_baseline(engine, threads=args.threads, inserts=args.baseline_inserts)
+    oversold, duplicates, problems = verify(engine, initial_stock, charges, refunded)
+    if args.processes == 1:
+        baseline_tps, _ = run_baseline(engine, threads=args.threads, inserts=args.baseline_inserts)
+        layout = f"{args.threads} threads"
+    else:
+        baseline_tps, _ = run_baseline_processes(
+            url, engine, threads=args.threads, processes=args.processes, inserts=args.baseline_inserts
+        )
+        split = split_threads(args.threads, args.processes)
+        layout = f"{args.threads} threads in {args.processes} processes"
+        print(f"processes: {args.processes} ({START_METHOD}, one engine each; --threads split: "
+              f"{' + '.join(map(str, split))}; {replayed} keys queued twice, each in two processes; "
+              f"{sum(charges.values())} gateway charges counted over all processes)")
 
     tps = succeeded / elapsed
-    print(f"checkout_items calls: {calls} in {elapsed:.2f} s with {args.threads} threads -> "
+    print(f"checkout_items calls: {calls} in {elapsed:.2f} s with {layout} -> "
           f"{calls / elapsed:.0f} calls/s, {tps:.0f} successful checkouts/s")
     print(f"outcomes: {dict(sorted(outcomes.items()))}")
     print(f"latency per call: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms")
-    print(f"baseline (1-row INSERT+COMMIT, {args.threads} threads): {baseline_tps:.0f}/s -> "
+    print(f"baseline (1-row INSERT+COMMIT, {layout}): {baseline_tps:.0f}/s -> "
           f"checkout/baseline ratio {tps / baseline_tps:.3f} (calls/baseline {calls / elapsed / baseline_tps:.3f})")
     print(f"oversold units: {oversold}   duplicate charges: {duplicates}   ledger problems: {len(problems)}")
     for problem in problems[:10]:
@@ -351,7 +541,9 @@ def _postgres_target(args) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds: fewer checkouts")
-    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=16, help="total, split between --processes")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="worker processes sharing the attempts (default 1: threads in this process only)")
     parser.add_argument("--checkouts", type=int, default=None, help="attempts per database (default 1200, quick 200)")
     parser.add_argument("--buyers", type=int, default=64)
     parser.add_argument("--products", type=int, default=40)
@@ -361,6 +553,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
+    if not 1 <= args.processes <= args.threads:
+        parser.error("--processes must be between 1 and --threads")
     args.checkouts = args.checkouts or (200 if args.quick else 1200)
     args.pin_samples = args.pin_samples or (2 if args.quick else 5)
     args.baseline_inserts = args.baseline_inserts or (300 if args.quick else 2000)

@@ -32,9 +32,6 @@ class CartState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.cart_error = ""
         self.cart_notice = ""
         return self._refresh()
@@ -42,7 +39,7 @@ class CartState(ShopperState):
     def _refresh(self):
         try:
             with session_scope() as session:
-                user = self._current_user(session)
+                user = self._page_user(session)
                 if user is None:
                     return self._login_redirect()
                 self.cart_view = cart.get_cart(session, user=user, language=self.lang)

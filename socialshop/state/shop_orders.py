@@ -95,13 +95,10 @@ class OrdersState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.orders_error = ""
         try:
             with session_scope() as session:
-                user = self._current_user(session)
+                user = self._page_user(session)
                 if user is None:
                     return self._login_redirect()
                 found = orders.list_orders(session, user=user)

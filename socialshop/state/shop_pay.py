@@ -26,13 +26,10 @@ class PayHistoryState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.history_error = ""
         try:
             with session_scope() as session:
-                user = self._current_user(session)
+                user = self._page_user(session)
                 if user is None:
                     return self._login_redirect()
                 self.entries = history.list_history(session, user=user, language=self.lang)
@@ -55,14 +52,11 @@ class PayAppsState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.apps_error = ""
         self.apps_notice = ""
         try:
             with session_scope() as session:
-                user = self._current_user(session)
+                user = self._page_user(session)
                 if user is None:
                     return self._login_redirect()
                 self._show(activation.list_activation(session, user=user))

@@ -18,9 +18,6 @@ class SavedState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.saved_error = ""
         self.saved_notice = ""
         return self._refresh()
@@ -33,7 +30,7 @@ class SavedState(ShopperState):
     def _refresh(self):
         try:
             with session_scope() as session:
-                user = self._current_user(session)
+                user = self._page_user(session)
                 if user is None:
                     return self._login_redirect()
                 self.saved_items = saved.list_saved(session, user=user, language=self.lang)

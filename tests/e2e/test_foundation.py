@@ -6,6 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, log_in
@@ -145,3 +146,14 @@ def test_italian_account_sees_italian_and_euro_formatting(page):
     tag = page.get_by_role("article").first.get_by_test_id("product-tag").first
     expect(tag).to_contain_text(re.compile(r"€\s\d+,\d\d"))
     shot(page, "feed-italian-desktop")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/feed/instagram", "/cart", "/saved", "/orders", "/orders/1", "/pay/history", "/pay/apps", "/pay/pin",
+     "/messenger/money", "/checkout", "/shops"],
+)
+def test_every_private_page_sends_a_logged_out_visitor_to_login(page, path):
+    page.goto(path)
+    expect(page).to_have_url(re.compile(r"/login/?\?next=" + re.escape(path)))
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
