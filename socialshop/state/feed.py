@@ -8,20 +8,13 @@ import reflex as rx
 
 from socialshop.db import session_scope
 from socialshop.models import AppSurface
-from socialshop.services import feed
+from socialshop.services import feed, inputs
 from socialshop.services.errors import ServiceError
 from socialshop.state.session import SessionState
 
 PAGE_SIZE = 20
 # The comment form's text field, one per post (only the open post's form is on the page).
 COMMENT_FIELD_PREFIX = "comment-text-"
-
-
-def _post_id(raw: object) -> int | None:
-    """A post id from the browser: a positive int (never a bool), anything else is None."""
-    if isinstance(raw, int) and not isinstance(raw, bool) and raw > 0:
-        return raw
-    return None
 
 
 class FeedState(SessionState):
@@ -93,19 +86,20 @@ class FeedState(SessionState):
 
     @rx.event
     def toggle_like(self, post_id: int):
-        if not isinstance(post_id, int) or isinstance(post_id, bool):
+        pid = inputs.parse_id(post_id)
+        if pid is None:
             return
         try:
             with session_scope() as session:
                 user = self._current_user(session)
                 if user is None:
                     return self._login_redirect()
-                liked, count = feed.toggle_like(session, user=user, post_id=post_id)
+                liked, count = feed.toggle_like(session, user=user, post_id=pid)
         except ServiceError as error:
             self.error = self._error_text(error)
             return None
         self.posts = [
-            _with_like(post, liked, count) if post.id == post_id else post for post in self.posts
+            _with_like(post, liked, count) if post.id == pid else post for post in self.posts
         ]
         return None
 
@@ -117,7 +111,7 @@ class FeedState(SessionState):
     @rx.event
     def toggle_comments(self, post_id: int):
         """Open a post's comments under it (closing any other post's), or close them."""
-        pid = _post_id(post_id)
+        pid = inputs.parse_id(post_id)
         if pid is None:
             return None
         if pid == self.open_comments_post_id:

@@ -15,7 +15,6 @@ from socialshop.state.session import SessionState
 class PinSettingsState(SessionState):
     pin_is_set: bool = False
     locked_until_label: str = ""
-    tries_left: int = 0
     error: str = ""
     notice: str = ""
 
@@ -32,7 +31,6 @@ class PinSettingsState(SessionState):
 
     def _show_status(self, status: pin.PinStatus) -> None:
         self.pin_is_set = status.is_set
-        self.tries_left = status.tries_left
         self.locked_until_label = format_datetime(status.locked_until, self.lang) if status.locked_until else ""
 
     @rx.event

@@ -160,3 +160,12 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = 
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def sign_up(page, *, name: str, email: str, password: str) -> None:
+    """Fill and send the sign-up form."""
+    page.goto("/signup")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign up").click()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, log_in
+from tests.e2e.conftest import DESKTOP, log_in, sign_up
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -21,32 +21,20 @@ def shot(page, name: str) -> None:
 
 def test_sign_up_lands_on_the_feed(page):
     email = f"new-{uuid.uuid4().hex[:8]}@example.com"
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Nuova Utente")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("a-good-pass-42")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(page, name="Nuova Utente", email=email, password="a-good-pass-42")
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.get_by_role("article").first).to_be_visible()
     shot(page, "feed-after-signup-desktop")
 
 
 def test_sign_up_with_a_taken_email_says_so(page):
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Someone")
-    page.get_by_label("Email").fill("marco@example.com")
-    page.get_by_label("Password").fill("a-good-pass-42")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(page, name="Someone", email="marco@example.com", password="a-good-pass-42")
     expect(page.get_by_role("alert")).to_contain_text("already exists")
     expect(page).to_have_url(re.compile(r"/signup"))
 
 
 def test_weak_password_is_explained(page):
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Someone")
-    page.get_by_label("Email").fill(f"weak-{uuid.uuid4().hex[:6]}@example.com")
-    page.get_by_label("Password").fill("12345678")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(page, name="Someone", email=f"weak-{uuid.uuid4().hex[:6]}@example.com", password="12345678")
     expect(page.get_by_role("alert")).to_contain_text("at least 8 characters")
 
 
@@ -157,3 +145,17 @@ def test_every_private_page_sends_a_logged_out_visitor_to_login(page, path):
     page.goto(path)
     expect(page).to_have_url(re.compile(r"/login/?\?next=" + re.escape(path)))
     expect(page.get_by_role("button", name="Log in")).to_be_visible()
+
+
+def test_like_and_unlike_a_post(page):
+    log_in(page, "davide@example.com")
+    page.goto("/feed/facebook")
+    like = page.get_by_role("article").first.get_by_role("button", name="Like")
+    expect(like).to_have_attribute("aria-pressed", re.compile("true|false"))
+    was_liked = like.get_attribute("aria-pressed") == "true"
+    count = int(like.inner_text().strip())
+    like.click()
+    expect(like).to_have_text(str(count - 1 if was_liked else count + 1))
+    expect(like).to_have_attribute("aria-pressed", "false" if was_liked else "true")
+    like.click()
+    expect(like).to_have_text(str(count))

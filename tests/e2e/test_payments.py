@@ -8,10 +8,11 @@ what earlier scenarios bought does not matter.
 from __future__ import annotations
 
 import re
+import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import log_in, sign_up
 from tests.e2e.test_foundation import shot
 
 PIN = "2580"
@@ -33,6 +34,12 @@ def buy_now_from_instagram(page):
     sheet.get_by_role("button", name="Buy now").click()
     expect(page).to_have_url(re.compile(r"/checkout/?\?.*app=instagram"))
     expect(page.get_by_role("heading", name="Order summary")).to_be_visible()
+
+
+def fill_new_card(page, *, number: str, expiry: str, cvc: str) -> None:
+    page.get_by_label("Card number").fill(number)
+    page.get_by_label("Expiry (MM/YY)").fill(expiry)
+    page.get_by_label("CVC").fill(cvc)
 
 
 def pay_button(page):
@@ -76,9 +83,7 @@ def test_declined_card_shows_the_reason_and_charges_nothing(page):
     before = history_rows(page)
     buy_now_from_instagram(page)
     page.get_by_text("A new card").click()
-    page.get_by_label("Card number").fill("4000 0000 0000 0002")
-    page.get_by_label("Expiry (MM/YY)").fill("12/39")
-    page.get_by_label("CVC").fill("123")
+    fill_new_card(page, number="4000 0000 0000 0002", expiry="12/39", cvc="123")
     page.get_by_label("Pay PIN").fill(PIN)
     pay_button(page).click()
     expect(page.get_by_role("heading", name="Payment refused")).to_be_visible()
@@ -92,9 +97,7 @@ def test_invalid_card_number_is_explained_before_anything_is_sent(page):
     log_in(page, "marco@example.com")
     buy_now_from_instagram(page)
     page.get_by_text("A new card").click()
-    page.get_by_label("Card number").fill("4242 4242 4242 4241")
-    page.get_by_label("Expiry (MM/YY)").fill("01/20")
-    page.get_by_label("CVC").fill("12")
+    fill_new_card(page, number="4242 4242 4242 4241", expiry="01/20", cvc="12")
     page.get_by_label("Pay PIN").fill(PIN)
     pay_button(page).click()
     expect(page.get_by_text("This card number is not valid: check for a typo.")).to_be_visible()
@@ -273,13 +276,7 @@ def test_buy_on_a_phone(phone_page):
 
 
 def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
-    import uuid
-
-    page.goto("/signup")
-    page.get_by_label("Your name").fill("Nina Nuova")
-    page.get_by_label("Email").fill(f"nina-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password").fill("a-good-pass-42")
-    page.get_by_role("button", name="Sign up").click()
+    sign_up(page, name="Nina Nuova", email=f"nina-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
 
     buy_now_from_instagram(page)
@@ -300,9 +297,7 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
     page.get_by_label("Address").fill("Via Garibaldi 3")
     page.get_by_label("Postal code").fill("09124")
     page.get_by_label("City").fill("Cagliari")
-    page.get_by_label("Card number").fill("4242 4242 4242 4242")
-    page.get_by_label("Expiry (MM/YY)").fill("11/38")
-    page.get_by_label("CVC").fill("321")
+    fill_new_card(page, number="4242 4242 4242 4242", expiry="11/38", cvc="321")
     page.get_by_label("Pay PIN").fill("1234")
     pay_button(page).click()
     expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
