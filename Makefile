@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+# Backend worker processes of `make run`. More than 1 needs REFLEX_REDIS_URL: each worker
+# is a separate process, and Reflex's in-memory state cannot be shared between them.
+WORKERS ?= 1
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
 # Reflex would download bun from the internet; we install it from the npm registry instead.
@@ -11,13 +14,26 @@ export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(HOME)/.bun/bin:$(PATH)
 
-.PHONY: run test e2e e2e-scale unit seed migrate reset-db bench lint banner deps browser bun
+.PHONY: run check-workers bench-concurrency test e2e e2e-scale unit seed migrate reset-db bench lint banner deps browser bun
 
-run: banner deps bun migrate seed
-	reflex run --env prod --single-port --backend-port $(PORT) --loglevel warning
+# Reflex 0.10 serves the prod backend with Granian (gunicorn is not installed; forced anyway,
+# because its gunicorn path ignores the worker count) and reads the count from GRANIAN_WORKERS;
+# unset, it would pick min(2 x CPUs + 1, 8) as soon as Redis is configured.
+run: check-workers banner deps bun migrate seed
+	REFLEX_USE_GRANIAN=true GRANIAN_WORKERS=$(WORKERS) \
+		reflex run --env prod --single-port --backend-port $(PORT) --loglevel warning
+
+check-workers:
+	@if ! [[ "$(WORKERS)" =~ ^[1-9][0-9]*$$ ]]; then \
+		echo "WORKERS must be a whole number >= 1 (got '$(WORKERS)')." >&2; exit 2; fi
+	@if [ "$(WORKERS)" -gt 1 ] && [ -z "$${REFLEX_REDIS_URL:-}" ]; then \
+		echo "WORKERS=$(WORKERS) needs REFLEX_REDIS_URL (e.g. redis://127.0.0.1:6379/0): without Redis each" >&2; \
+		echo "worker process keeps its own in-memory state, and a browser whose events reach another" >&2; \
+		echo "worker would lose its session. Set REFLEX_REDIS_URL or run with WORKERS=1." >&2; \
+		exit 2; fi
 
 banner:
-	@echo "SocialShop will be served on http://localhost:$(PORT) (first build takes about a minute)"
+	@echo "SocialShop will be served on http://localhost:$(PORT) by $(WORKERS) backend worker(s) (first build takes about a minute)"
 	@echo "Demo accounts (password: socialshop-demo):"
 	@echo "  shoppers:  giulia@example.com, marco@example.com  (saved card 4242, Pay PIN 2580)"
 	@echo "  merchants: bottega@example.com (Bottega Verde), caffe@example.com (Caffè Aurora), libreria@example.com (Libreria del Porto)"
@@ -65,6 +81,10 @@ e2e: deps bun browser
 
 bench: deps
 	$(PY) benchmarks/bench_checkout.py
+
+# 500 buyers racing for 10 units of one product on PostgreSQL (4 processes); not part of `make test`.
+bench-concurrency: deps
+	$(PY) benchmarks/bench_concurrency.py
 
 lint: deps
 	$(VENV)/bin/ruff check socialshop tests benchmarks scripts

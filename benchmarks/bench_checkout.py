@@ -50,8 +50,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, text  # noqa: E402
-from sqlalchemy.engine import Engine, make_url  # noqa: E402
+from _common import postgres_target, sized_engine, temporary_database  # noqa: E402  (benchmarks/)
+from sqlalchemy import Column, Integer, MetaData, String, Table  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel, func, select  # noqa: E402
 
 import socialshop.models  # noqa: E402,F401  (registers every table)
@@ -98,6 +99,22 @@ class CountingProvider:
         with self._lock:
             self.refunded[key] += 1
         return self.inner.refund(**kwargs)
+
+
+def counting_provider(engine: Engine) -> CountingProvider:
+    """The configured gateway, counting; a sandbox gateway keeps its charges in `engine`'s database.
+
+    SandboxProvider() remembers charges in the application's database (REFLEX_DB_URL, else
+    the SQLite file under var/), not in the benchmark's temporary one; one that takes no
+    engine keeps no state and is used as it is.
+    """
+    inner = payments.get_provider()
+    if inner.name == "sandbox":
+        try:
+            inner = type(inner)(engine=engine)
+        except TypeError:
+            pass
+    return CountingProvider(inner)
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -181,7 +198,7 @@ def setup(engine: Engine, *, buyers: int, products: int, attempts: int, stock_ra
         session.commit()
     jobs = []
     for row in rows:
-        lines = rng.sample(product_ids, rng.choice((1, 1, 2, 2)))
+        lines = rng.sample(product_ids, min(len(product_ids), rng.choice((1, 1, 2, 2))))
         jobs.append((row["user_id"], methods[row["user_id"]], row["idempotency_key"], [(pid, rng.choice((1, 2))) for pid in lines]))
     return jobs, initial_stock
 
@@ -272,8 +289,11 @@ def _baseline_table() -> Table:
     return Table("bench_baseline", MetaData(), Column("id", Integer, primary_key=True), Column("v", String(32)))
 
 
-def run_inserts(engine: Engine, *, threads: int, numbers: range, gate=None) -> float:
-    """Single-row INSERT + COMMIT of each of `numbers`, the smallest durable write the database can do."""
+def run_inserts(engine: Engine, *, threads: int, numbers: range, gate=None, latencies: list | None = None) -> float:
+    """Single-row INSERT + COMMIT of each of `numbers`, the smallest durable write the database can do.
+
+    The time of each INSERT + COMMIT is appended to `latencies` if one is given.
+    """
     table = _baseline_table()
     counter = iter(numbers)
     lock = threading.Lock()
@@ -286,8 +306,11 @@ def run_inserts(engine: Engine, *, threads: int, numbers: range, gate=None) -> f
                 n = next(counter, None)
             if n is None:
                 return
+            start = time.perf_counter()
             with engine.begin() as conn:
                 conn.execute(table.insert().values(v=str(n)))
+            if latencies is not None:
+                latencies.append(time.perf_counter() - start)  # list.append is atomic
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
     for t in pool:
@@ -352,15 +375,18 @@ def _warm_pool(engine: Engine, connections: int) -> None:
         conn.close()
 
 
-def _worker_main(task: str, url: str, payload, threads: int, barrier, results) -> None:
-    """Entry point of a worker process: one task, its result (or its failure) on `results`."""
+def _worker_main(task: str, url: str, payload, threads: int, barrier, results, pool_size: int | None = None) -> None:
+    """Entry point of a worker process: one task, its result (or its failure) on `results`.
+
+    pool_size None: the app's engine (make_engine); else at most pool_size connections.
+    """
     engine = None
     try:
-        engine = make_engine(url)
-        _warm_pool(engine, threads)
+        engine = make_engine(url) if pool_size is None else sized_engine(url, pool_size)
+        _warm_pool(engine, threads if pool_size is None else min(threads, pool_size))
         gate = lambda: barrier.wait(PROCESS_TIMEOUT)  # noqa: E731 - all processes start the clock together
         if task == "checkouts":
-            provider = CountingProvider(payments.get_provider())
+            provider = counting_provider(engine)
             payments.get_provider = lambda: provider  # type: ignore[assignment]  # this process only
             elapsed, latencies, outcomes, errors = run_work(engine, payload, threads=threads, gate=gate)
             results.put(
@@ -374,8 +400,9 @@ def _worker_main(task: str, url: str, payload, threads: int, barrier, results) -
                 }
             )
         else:
-            elapsed = run_inserts(engine, threads=threads, numbers=payload, gate=gate)
-            results.put({"elapsed": elapsed, "inserts": len(payload)})
+            latencies: list[float] = []
+            elapsed = run_inserts(engine, threads=threads, numbers=payload, gate=gate, latencies=latencies)
+            results.put({"elapsed": elapsed, "inserts": len(payload), "latencies": latencies})
     except BaseException:  # noqa: BLE001 - reported to the parent, which fails the run
         barrier.abort()  # nobody waits for a worker that will never arrive
         results.put({"fatal": traceback.format_exc()})
@@ -384,13 +411,18 @@ def _worker_main(task: str, url: str, payload, threads: int, barrier, results) -
             engine.dispose()
 
 
-def run_processes(task: str, url: str, payloads: list, threads: list[int]) -> tuple[float, list[dict]]:
-    """One worker process per payload; wall time from the common start to the last result."""
+def run_processes(
+    task: str, url: str, payloads: list, threads: list[int], *, pool_size: int | None = None
+) -> tuple[float, list[dict]]:
+    """One worker process per payload; wall time from the common start to the last result.
+
+    pool_size: connections per process (None: the app's engine, see _worker_main).
+    """
     ctx = _mp_context()
     barrier = ctx.Barrier(len(payloads) + 1)
     results = ctx.Queue()
     procs = [
-        ctx.Process(target=_worker_main, args=(task, url, payload, n, barrier, results), daemon=True)
+        ctx.Process(target=_worker_main, args=(task, url, payload, n, barrier, results, pool_size), daemon=True)
         for payload, n in zip(payloads, threads)
     ]
     for proc in procs:
@@ -515,7 +547,7 @@ def bench_database(label: str, engine: Engine, args) -> bool:
           f"(~{1 / statistics.median(pin_times):.1f}/s per core)")
 
     if args.processes == 1:
-        provider = CountingProvider(payments.get_provider())
+        provider = counting_provider(engine)
         original = payments.get_provider
         payments.get_provider = lambda: provider  # type: ignore[assignment]
         try:
@@ -563,11 +595,6 @@ def bench_database(label: str, engine: Engine, args) -> bool:
     return ok
 
 
-def _postgres_target(args) -> str | None:
-    url = args.pg_url or os.environ.get("REFLEX_DB_URL", "")
-    return url if url.startswith("postgresql") else None
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a few seconds: fewer checkouts")
@@ -599,20 +626,14 @@ def main(argv: list[str] | None = None) -> int:
             finally:
                 engine.dispose()
 
-    server_url = _postgres_target(args)
+    server_url = postgres_target(args.pg_url)
     if server_url:
-        name = f"socialshop_bench_{uuid.uuid4().hex[:10]}"
-        admin = make_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        engine = make_engine(make_url(server_url).set(database=name).render_as_string(hide_password=False))
-        try:
-            ok &= bench_database("PostgreSQL (temporary database)", engine, args)
-        finally:
-            engine.dispose()
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+        with temporary_database(server_url) as url:
+            engine = make_engine(url)
+            try:
+                ok &= bench_database("PostgreSQL (temporary database)", engine, args)
+            finally:
+                engine.dispose()
     else:
         print("\n(PostgreSQL skipped: set REFLEX_DB_URL=postgresql+psycopg://... or pass --pg-url)")
     return 0 if ok else 1

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
+import socialshop.db
 import socialshop.models  # noqa: F401  (registers every table)
 from socialshop.db import make_engine
 
@@ -21,10 +22,15 @@ POSTGRES_ADMIN_URL = os.environ.get(
 
 
 @pytest.fixture
-def engine(tmp_path) -> Iterator[Engine]:
-    """A fresh SQLite file per test (a file, not :memory:, so threads share it)."""
+def engine(tmp_path, monkeypatch) -> Iterator[Engine]:
+    """A fresh SQLite file per test (a file, not :memory:, so threads share it).
+
+    It is also the process's database for the test, so code that opens its own
+    sessions (the sandbox gateway's memory, the reconciler) sees the same data.
+    """
     eng = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     SQLModel.metadata.create_all(eng)
+    monkeypatch.setattr(socialshop.db, "get_engine", lambda: eng)
     yield eng
     eng.dispose()
 
@@ -75,9 +81,10 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_engine(pg_url) -> Iterator[Engine]:
+def pg_engine(pg_url, monkeypatch) -> Iterator[Engine]:
     """A throw-away PostgreSQL database per test, with every table."""
     eng = make_engine(pg_url)
     SQLModel.metadata.create_all(eng)
+    monkeypatch.setattr(socialshop.db, "get_engine", lambda: eng)
     yield eng
     eng.dispose()

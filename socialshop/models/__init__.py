@@ -11,7 +11,9 @@ from socialshop.models.commerce import (
 )
 from socialshop.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from socialshop.models.payments import (
+    UNRESOLVED_ATTEMPT_STATUSES,
     AppActivation,
+    AttemptEvent,
     AttemptStatus,
     CheckoutAttempt,
     MoneyRequest,
@@ -23,6 +25,7 @@ from socialshop.models.payments import (
     PayProfile,
     Refund,
 )
+from socialshop.models.sandbox import SandboxCharge, SandboxChargeStatus
 from socialshop.models.social import (
     MAX_TAGS_PER_POST,
     AppSurface,
@@ -35,11 +38,14 @@ from socialshop.models.social import (
     Shop,
 )
 from socialshop.models.user import AuthSession, Language, Role, User
+from socialshop.models.webhooks import WebhookEvent, WebhookOutcome
 
 __all__ = [
     "MAX_TAGS_PER_POST",
+    "UNRESOLVED_ATTEMPT_STATUSES",
     "AccountKind",
     "AppActivation",
+    "AttemptEvent",
     "AppSurface",
     "AttemptStatus",
     "AuthSession",
@@ -68,9 +74,13 @@ __all__ = [
     "ProductTag",
     "Refund",
     "Role",
+    "SandboxCharge",
+    "SandboxChargeStatus",
     "SavedItem",
     "Shop",
     "StrEnum",
     "User",
+    "WebhookEvent",
+    "WebhookOutcome",
     "utcnow",
 ]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from socialshop.models.base import StrEnum, utcnow
@@ -22,9 +23,17 @@ class PaymentStatus(StrEnum):
 
 class AttemptStatus(StrEnum):
     OPEN = "open"
+    # Claimed: the plan is stored and reserved, the gateway is being asked.
     PROCESSING = "processing"
+    # The gateway's answer was lost: money may or may not have moved. Never shown as a
+    # decline; the reconciler asks the gateway and moves it to succeeded or failed.
+    CONFIRMING = "confirming"
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+
+
+# An attempt in one of these may hold charged money, reserved stock or used allowance.
+UNRESOLVED_ATTEMPT_STATUSES = (AttemptStatus.PROCESSING.value, AttemptStatus.CONFIRMING.value)
 
 
 class PaymentMethod(SQLModel, table=True):
@@ -84,10 +93,23 @@ class CheckoutAttempt(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     kind: str = Field(max_length=16)
     app: str = Field(max_length=16)
-    status: str = Field(default=AttemptStatus.OPEN.value, max_length=16)
+    # What the sheet was opened for ("product:12x1", "cart", "fundraiser:3"...): a tab
+    # resumes its stored attempt only for the same thing, never another product's result.
+    subject: str = Field(default="", max_length=64)
+    status: str = Field(default=AttemptStatus.OPEN.value, max_length=16, index=True)
     amount_cents: int = Field(default=0)
     currency: str = Field(default="EUR", max_length=3)
     payment_id: int | None = Field(default=None, foreign_key="payment.id")
+    # Written when the key is claimed, before the gateway is called: everything needed
+    # to record the payment or to give back what was reserved, by any process, later
+    # (JSON: which handler, lines, prices, fees, shipping, counterparty...).
+    plan: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    method_id: int | None = Field(default=None, foreign_key="paymentmethod.id")
+    provider: str = Field(default="", max_length=16)
+    claimed_at: dt.datetime | None = None
+    charge_ref: str = Field(default="", max_length=255)
+    # Who settled it: "payer" (the paying request itself), "reconciler" or "webhook".
+    resolved_by: str = Field(default="", max_length=16)
     # PIN checks are slow on purpose (argon2), so the PIN authorizes the attempt once and
     # the charge itself stays fast.
     pin_verified_at: dt.datetime | None = None
@@ -95,6 +117,18 @@ class CheckoutAttempt(SQLModel, table=True):
     failure_message: str = Field(default="", max_length=255)
     created_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AttemptEvent(SQLModel, table=True):
+    """Append-only log of an attempt: claimed, each gateway answer (or its absence), how
+    it was settled. Written in the same transaction as the status change it explains."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="checkoutattempt.id", index=True)
+    event: str = Field(max_length=32)
+    source: str = Field(default="", max_length=16)
+    detail: str = Field(default="", max_length=255)
+    at: dt.datetime = Field(default_factory=utcnow)
 
 
 class Payment(SQLModel, table=True):

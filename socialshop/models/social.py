@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import CheckConstraint
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from socialshop.models.base import StrEnum, utcnow
@@ -33,6 +34,9 @@ class Shop(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
+    # The last guard against overselling: a reservation that would go below zero fails.
+    __table_args__ = (CheckConstraint("stock >= 0", name="ck_product_stock_not_negative"),)
+
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shop.id", index=True)
     title: str = Field(max_length=120)

@@ -33,7 +33,11 @@ class PaymentDeclined(Exception):
 
 
 class ProviderUnavailable(Exception):
-    """The gateway could not be reached or answered with an error that is not a decline."""
+    """The gateway could not be reached or answered with an error that is not a decline.
+
+    Whether money moved is unknown: the request may have been carried out before the
+    answer was lost. Callers must not report it as "nothing charged".
+    """
 
 
 @dataclass(frozen=True)
@@ -110,3 +114,13 @@ class PaymentProvider(abc.ABC):
     @abc.abstractmethod
     def refund(self, *, charge_ref: str, amount_cents: int, idempotency_key: str) -> Refund:
         """Refund (part of) an earlier charge."""
+
+    @abc.abstractmethod
+    def find_or_void_charge(self, *, idempotency_key: str, customer_ref: str) -> Charge | None:
+        """What became of a charge whose answer we never got (timeout, crash).
+
+        Returns the successful charge made with `idempotency_key`, or None after making
+        sure that no charge with that key succeeds later (nothing found, or a pending one
+        cancelled). Raises ProviderUnavailable while the gateway cannot tell: the outcome
+        stays unknown and the caller asks again later. Never charges.
+        """

@@ -173,13 +173,13 @@ def clear_cart(session: Session, *, user: User) -> int:
     return session.exec(delete(CartItem).where(CartItem.user_id == user.id)).rowcount  # type: ignore[arg-type]
 
 
-def cart_items(session: Session, *, user: User) -> list[tuple[int, int]]:
-    """(product_id, quantity) pairs, by product id so checkout locks rows in a stable order."""
-    rows = session.exec(
-        select(CartItem.product_id, CartItem.quantity)
-        .where(CartItem.user_id == user.id)
-        .order_by(CartItem.product_id)
-    ).all()
+def cart_items(session: Session, *, user: User, app: object = None) -> list[tuple[int, int]]:
+    """(product_id, quantity) pairs, by product id so checkout locks rows in a stable order;
+    with `app`, only the lines added in that app (ValidationError("app_invalid"))."""
+    stmt = select(CartItem.product_id, CartItem.quantity).where(CartItem.user_id == user.id)
+    if app is not None:
+        stmt = stmt.where(CartItem.app == parse_app(app).value)
+    rows = session.exec(stmt.order_by(CartItem.product_id)).all()
     return [(int(pid), int(qty)) for pid, qty in rows]
 
 

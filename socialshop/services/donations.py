@@ -8,14 +8,29 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from socialshop.models import Fundraiser, Payment, PaymentKind, PaymentStatus, User
+from socialshop.money import engine
+from socialshop.money.engine import CheckoutResult, closed_attempt_result
 from socialshop.services import ledger
-from socialshop.services.checkout import CheckoutResult, charge_to_account, closed_attempt_result
 from socialshop.services.errors import NotFound, ValidationError
 from socialshop.services.inputs import parse_id, parse_int
 from socialshop.services.money import LOCALES, format_money
 
 MIN_DONATION_CENTS = 100
 MAX_DONATION_CENTS = 1_000_000
+DONATION = "donation"
+
+
+def _raise_total(s: Session, plan: dict, paid: engine.Paid) -> None:
+    # In SQL, not read-modify-write: donations to one fundraiser arrive concurrently.
+    s.exec(
+        update(Fundraiser)
+        .where(col(Fundraiser.id) == plan["payment_fields"]["fundraiser_id"])
+        .values(raised_cents=col(Fundraiser.raised_cents) + paid.values["amount_cents"])
+        .execution_options(synchronize_session=False)
+    )
+
+
+engine.register_handler(DONATION, engine.credit_handler(after_record=_raise_total))
 
 
 @dataclass(frozen=True)
@@ -69,30 +84,19 @@ def donate(
     fundraiser = _fundraiser(session, fundraiser_id)
     amount = check_donation_amount(amount_cents)
     target_id: int = fundraiser.id  # type: ignore[assignment]
-
-    def after_record(s: Session, payment: Payment) -> None:
-        # In SQL, not read-modify-write: donations to one fundraiser arrive concurrently.
-        s.exec(
-            update(Fundraiser)
-            .where(col(Fundraiser.id) == target_id)
-            .values(raised_cents=col(Fundraiser.raised_cents) + amount)
-            .execution_options(synchronize_session="fetch")
-        )
-
-    return charge_to_account(
+    return engine.charge_to_account(
         session,
         user=user,
         key=key,
         kind=PaymentKind.DONATION,
+        handler=DONATION,
         app=app,
         method_id=method_id,
         amount_cents=amount,
         currency=fundraiser.currency,
         credit_account=ledger.fundraiser_account(target_id),
         description=f"Donation to {fundraiser.title}",
-        counterparty_label=fundraiser.title,
-        fundraiser_id=target_id,
-        after_record=after_record,
+        payment_fields={"counterparty_label": fundraiser.title, "fundraiser_id": target_id},
     )
 
 

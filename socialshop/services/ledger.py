@@ -22,9 +22,10 @@ from sqlalchemy import event, func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from socialshop.models import (
+    UNRESOLVED_ATTEMPT_STATUSES,
     AccountKind,
     AttemptStatus,
     CheckoutAttempt,
@@ -60,8 +61,8 @@ ORDER_KEY_PREFIX = "order:"
 PAYMENT_KEY_PREFIX = "payment:"
 ORDER_REFUND_KEY_PREFIX = "refund:order:"
 
-# An attempt still "processing" after this long was cut off between charging and
-# recording (see checkout.py): someone has to look at it.
+# An attempt still unresolved after this long has outlived many reconciler runs (see
+# money/reconcile.py): the gateway keeps failing to answer, someone has to look at it.
 STUCK_ATTEMPT_AFTER = dt.timedelta(minutes=15)
 
 
@@ -685,13 +686,13 @@ def _check_attempts(session: Session, now: dt.datetime) -> list[str]:
             problems.append(f"attempt {attempt_id} succeeded without its payment")
     for attempt_id, since in session.exec(
         select(CheckoutAttempt.id, CheckoutAttempt.updated_at).where(
-            CheckoutAttempt.status == AttemptStatus.PROCESSING.value,
+            col(CheckoutAttempt.status).in_(UNRESOLVED_ATTEMPT_STATUSES),
             CheckoutAttempt.updated_at < now - STUCK_ATTEMPT_AFTER,
         )
     ).all():
         problems.append(
-            f"attempt {attempt_id} is stuck in processing since {since:%Y-%m-%d %H:%M} UTC: "
-            "check the gateway for a charge with its key"
+            f"attempt {attempt_id} is unresolved since {since:%Y-%m-%d %H:%M} UTC: "
+            "the reconciler could not settle it; check the gateway for a charge with its key"
         )
     for product_id, stock in session.exec(select(Product.id, Product.stock).where(Product.stock < 0)).all():
         problems.append(f"product {product_id} has negative stock {stock}")

@@ -2,8 +2,9 @@
 
 Limits: at most MAX_TRANSFER_CENTS per payment and MONTHLY_LIMIT_CENTS sent per rolling
 30 days. The monthly check runs inside the claim transaction of the payment (see
-checkout.py) after locking the sender's Pay profile row, and counts transfers still
-being charged, so parallel transfers from several tabs cannot add up past the limit.
+money/engine.py) after locking the sender's Pay profile row, and counts transfers still
+being charged or confirmed, so parallel transfers from several tabs cannot add up past
+the limit; a transfer that fails gives its share back by leaving that count.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from socialshop.models import (
-    AttemptStatus,
+    UNRESOLVED_ATTEMPT_STATUSES,
     CheckoutAttempt,
     MoneyRequest,
     MoneyRequestStatus,
@@ -26,8 +27,9 @@ from socialshop.models import (
     User,
     utcnow,
 )
+from socialshop.money import engine
+from socialshop.money.engine import CheckoutResult, closed_attempt_result
 from socialshop.services import ledger
-from socialshop.services.checkout import CheckoutResult, charge_to_account, closed_attempt_result
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from socialshop.services.inputs import parse_id, parse_int
 
@@ -106,13 +108,13 @@ def _sent_in_window(session: Session, *, user_id: int, exclude_attempt_id: int |
         )
         .scalar_subquery()
     )
-    # Transfers being charged right now count too, or two tabs could both pass.
+    # Transfers being charged (or confirmed) right now count too, or two tabs could both pass.
     in_flight = (
         select(func.coalesce(func.sum(CheckoutAttempt.amount_cents), 0))
         .where(
             CheckoutAttempt.user_id == user_id,
             CheckoutAttempt.kind == PaymentKind.TRANSFER.value,
-            CheckoutAttempt.status == AttemptStatus.PROCESSING.value,
+            col(CheckoutAttempt.status).in_(UNRESOLVED_ATTEMPT_STATUSES),
             CheckoutAttempt.id != (exclude_attempt_id or 0),
         )
         .scalar_subquery()
@@ -143,6 +145,36 @@ def _monthly_guard(user_id: int, attempt_key: object, amount: int):
     return reserve
 
 
+TRANSFER = "transfer"
+
+
+def _link_request(s: Session, plan: dict, paid: engine.Paid) -> None:
+    if plan.get("request_id"):
+        s.exec(
+            update(MoneyRequest)
+            .where(col(MoneyRequest.id) == plan["request_id"])
+            .values(payment_id=paid.id)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _reopen_request(s: Session, plan: dict) -> None:
+    if plan.get("request_id"):
+        s.exec(
+            update(MoneyRequest)
+            .where(
+                col(MoneyRequest.id) == plan["request_id"],
+                col(MoneyRequest.status) == MoneyRequestStatus.PAID.value,
+                col(MoneyRequest.payment_id).is_(None),
+            )
+            .values(status=MoneyRequestStatus.OPEN.value)
+            .execution_options(synchronize_session=False)
+        )
+
+
+engine.register_handler(TRANSFER, engine.credit_handler(after_record=_link_request, release=_reopen_request))
+
+
 def send_money(
     session: Session,
     *,
@@ -167,20 +199,23 @@ def send_money(
     amount = check_transfer_amount(amount_cents)
     recipient = _other_user(session, user=user, other_id=to_user_id)
     clean_note = _clean_note(note)
-    return charge_to_account(
+    return engine.charge_to_account(
         session,
         user=user,
         key=key,
         kind=PaymentKind.TRANSFER,
+        handler=TRANSFER,
         app=app,
         method_id=method_id,
         amount_cents=amount,
         currency=CURRENCY,
         credit_account=ledger.user_balance_account(recipient.id),  # type: ignore[arg-type]
         description=f"Transfer to {recipient.display_name}",
-        counterparty_label=recipient.display_name,
-        counterparty_user_id=recipient.id,
-        note=clean_note,
+        payment_fields={
+            "counterparty_label": recipient.display_name,
+            "counterparty_user_id": recipient.id,
+            "note": clean_note,
+        },
         reserve=_monthly_guard(user.id, key, amount),  # type: ignore[arg-type]
     )
 
@@ -311,43 +346,25 @@ def pay_request(
             raise Conflict("request_not_open", status=MoneyRequestStatus.PAID.value)
         monthly(s)
 
-    def release(s: Session) -> None:
-        s.exec(
-            update(MoneyRequest)
-            .where(
-                col(MoneyRequest.id) == request_pk,
-                col(MoneyRequest.status) == MoneyRequestStatus.PAID.value,
-                col(MoneyRequest.payment_id).is_(None),
-            )
-            .values(status=MoneyRequestStatus.OPEN.value)
-            .execution_options(synchronize_session=False)
-        )
-
-    def after_record(s: Session, payment: Payment) -> None:
-        s.exec(
-            update(MoneyRequest)
-            .where(col(MoneyRequest.id) == request_pk)
-            .values(payment_id=payment.id)
-            .execution_options(synchronize_session=False)
-        )
-
-    return charge_to_account(
+    return engine.charge_to_account(
         session,
         user=user,
         key=key,
         kind=PaymentKind.TRANSFER,
+        handler=TRANSFER,
         app=app,
         method_id=method_id,
         amount_cents=request.amount_cents,
         currency=request.currency,
         credit_account=ledger.user_balance_account(requester.id),  # type: ignore[arg-type]
         description=f"Payment of request {request_pk} to {requester.display_name}",
-        counterparty_label=requester.display_name,
-        counterparty_user_id=requester.id,
-        note=request.note,
+        payment_fields={
+            "counterparty_label": requester.display_name,
+            "counterparty_user_id": requester.id,
+            "note": request.note,
+        },
+        plan={"request_id": request_pk},
         reserve=reserve,
-        release=release,
-        after_record=after_record,
     )
 
 

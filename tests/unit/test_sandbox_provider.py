@@ -19,8 +19,9 @@ NEXT_YEAR = datetime.date.today().year + 1
 
 
 @pytest.fixture
-def provider() -> SandboxProvider:
-    return SandboxProvider()
+def provider(engine) -> SandboxProvider:
+    """It remembers its charges in the database, like a real gateway on its side."""
+    return SandboxProvider(engine)
 
 
 def card(number: str, exp_month: int = 12, exp_year: int = NEXT_YEAR, cvc: str = "123") -> CardInput:

@@ -186,7 +186,7 @@ def test_fundraisers_start_at_zero(db):
     assert all(f.raised_cents == 0 for f in fundraisers.values())
 
 
-def test_pay_profiles_cards_and_pins(db):
+def test_pay_profiles_cards_and_pins(db, seeded):
     for email in ("giulia@example.com", "marco@example.com"):
         user = db.exec(select(User).where(User.email == email)).one()
         profile = db.get(PayProfile, user.id)
@@ -206,7 +206,7 @@ def test_pay_profiles_cards_and_pins(db):
         assert card.removed_at is None
         assert "4242424242424242" not in card.provider_token
         # The token really works with the gateway.
-        charge = SandboxProvider().charge(
+        charge = SandboxProvider(seeded["engine"]).charge(
             customer_ref=profile.provider_customer_ref,
             card_token=card.provider_token,
             amount_cents=100,

@@ -142,6 +142,7 @@ def test_tokenize_and_charge_a_good_card(provider, sdk, customer):
     assert intent.customer == customer
     assert intent.payment_method == saved.token
     assert intent.metadata["description"] == "Order #42"
+    assert intent.metadata["socialshop_key"] == "order-42-attempt-1"
     assert succeeded_charges(sdk, customer) == [
         charge.provider_ref,
         latest_charge_id(sdk, charge.provider_ref),
@@ -257,6 +258,139 @@ def test_refund_of_an_unknown_charge_is_not_a_decline(provider):
         provider.refund(charge_ref="pi_doesnotexist", amount_cents=100, idempotency_key="r-unknown")
 
 
+# --- find_or_void_charge: what became of a charge whose answer was lost ---------------------
+
+
+def intent_for(
+    sdk: stripe.StripeClient, customer: str, method: str, key: str, *, confirm: bool = False
+) -> stripe.PaymentIntent:
+    """A PaymentIntent carrying our key, made behind the provider's back (as a lost request leaves it)."""
+    params = {
+        "amount": 1500,
+        "currency": "eur",
+        "customer": customer,
+        "payment_method": method,
+        "metadata": {"socialshop_key": key},
+    }
+    if confirm:
+        params.update(confirm=True, off_session=True)
+    return sdk.v1.payment_intents.create(params=params)
+
+
+def intents_of(sdk: stripe.StripeClient, customer: str) -> dict[str, str]:
+    return {
+        pi.id: pi.status
+        for pi in sdk.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()
+        if pi.customer == customer
+    }
+
+
+def test_find_returns_the_charge_made_with_the_key(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    made = provider.charge(
+        customer_ref=customer,
+        card_token=saved.token,
+        amount_cents=2599,
+        currency="EUR",
+        idempotency_key="attempt-lost-1",
+        description="Order #7",
+    )
+    other = provider.charge(
+        customer_ref=customer, card_token=saved.token, amount_cents=100, currency="EUR", idempotency_key="other"
+    )
+    before = intents_of(sdk, customer)
+
+    found = provider.find_or_void_charge(idempotency_key="attempt-lost-1", customer_ref=customer)
+
+    assert found == made
+    assert found.currency == "EUR" and found.amount_cents == 2599
+    assert found.provider_ref != other.provider_ref
+    # Asking again gives the same answer, and asking never charges.
+    assert provider.find_or_void_charge(idempotency_key="attempt-lost-1", customer_ref=customer) == made
+    assert intents_of(sdk, customer) == before
+
+
+def test_find_without_any_intent_is_none(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    provider.charge(
+        customer_ref=customer, card_token=saved.token, amount_cents=100, currency="EUR", idempotency_key="k-1"
+    )
+    before = intents_of(sdk, customer)
+    assert provider.find_or_void_charge(idempotency_key="never-sent", customer_ref=customer) is None
+    assert intents_of(sdk, customer) == before
+
+
+def test_find_ignores_another_customers_intent_with_the_same_key(provider, sdk, customer):
+    stranger = provider.create_customer(email="eve@example.com", name="Eve")
+    saved = provider.tokenize_card(customer_ref=stranger, card=card("4242424242424242"))
+    provider.charge(
+        customer_ref=stranger, card_token=saved.token, amount_cents=100, currency="EUR", idempotency_key="shared"
+    )
+    assert provider.find_or_void_charge(idempotency_key="shared", customer_ref=customer) is None
+
+
+def test_find_cancels_an_intent_that_could_still_succeed(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    pending = intent_for(sdk, customer, saved.token, "attempt-pending")
+    assert pending.status == "requires_confirmation"
+
+    assert provider.find_or_void_charge(idempotency_key="attempt-pending", customer_ref=customer) is None
+
+    assert intents_of(sdk, customer) == {pending.id: "canceled"}
+    assert succeeded_charges(sdk, customer) == []
+    # Already canceled: found again, nothing more to do.
+    assert provider.find_or_void_charge(idempotency_key="attempt-pending", customer_ref=customer) is None
+
+
+def test_find_cancels_an_intent_waiting_for_authentication(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4000002500003155"))
+    waiting = intent_for(sdk, customer, saved.token, "attempt-3ds", confirm=True)
+    assert waiting.status == "requires_action"
+
+    assert provider.find_or_void_charge(idempotency_key="attempt-3ds", customer_ref=customer) is None
+    assert intents_of(sdk, customer) == {waiting.id: "canceled"}
+
+
+def test_find_after_a_decline_is_none(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4000000000000341"))
+    with pytest.raises(PaymentDeclined):
+        provider.charge(
+            customer_ref=customer, card_token=saved.token, amount_cents=100, currency="EUR", idempotency_key="k341"
+        )
+    assert provider.find_or_void_charge(idempotency_key="k341", customer_ref=customer) is None
+    assert set(intents_of(sdk, customer).values()) == {"canceled"}
+
+
+def test_find_with_a_duplicate_intent_returns_the_success_and_voids_the_rest(provider, sdk, customer):
+    # localstripe ignores idempotency keys: a retried request can leave two intents for one key.
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    made = provider.charge(
+        customer_ref=customer, card_token=saved.token, amount_cents=1500, currency="EUR", idempotency_key="dup"
+    )
+    pending = intent_for(sdk, customer, saved.token, "dup")
+
+    assert provider.find_or_void_charge(idempotency_key="dup", customer_ref=customer) == made
+    assert intents_of(sdk, customer) == {made.provider_ref: "succeeded", pending.id: "canceled"}
+
+
+def test_intent_key_reads_our_key_back(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    made = provider.charge(
+        customer_ref=customer, card_token=saved.token, amount_cents=100, currency="EUR", idempotency_key="key-back"
+    )
+    assert provider.intent_key(made.provider_ref) == "key-back"
+    foreign = sdk.v1.payment_intents.create(params={"amount": 100, "currency": "eur", "customer": customer})
+    assert provider.intent_key(foreign.id) is None
+    with pytest.raises(ProviderUnavailable):
+        provider.intent_key("pi_doesnotexist")
+
+
+def test_find_on_an_unreachable_gateway_is_unavailability():
+    provider = StripeProvider(api_key=API_KEY, api_base=f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(ProviderUnavailable):
+        provider.find_or_void_charge(idempotency_key="k", customer_ref="cus_x")
+
+
 def test_non_positive_amounts_are_refused_before_any_call():
     # Nothing listens on this address: reaching the network would raise ProviderUnavailable instead.
     provider = StripeProvider(api_key=API_KEY, api_base=f"http://127.0.0.1:{_free_port()}")
@@ -294,9 +428,16 @@ class StubStripe:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
                 stub.requests.append(("POST", self.path, dict(self.headers), parse_qs(body)))
-                status, payload = stub.routes.get(
-                    ("POST", self.path), (404, {"error": {"type": "invalid_request_error"}})
-                )
+                self._answer(("POST", self.path))
+
+            def do_GET(self) -> None:
+                # Routed on the path alone; the query string is recorded like a POST's form.
+                path, _, query = self.path.partition("?")
+                stub.requests.append(("GET", path, dict(self.headers), parse_qs(query)))
+                self._answer(("GET", path))
+
+            def _answer(self, route: tuple[str, str]) -> None:
+                status, payload = stub.routes.get(route, (404, {"error": {"type": "invalid_request_error"}}))
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -457,7 +598,109 @@ def test_money_moving_calls_carry_our_idempotency_key(stub):
     assert charge_form["currency"] == ["eur"]
     assert charge_form["confirm"] == ["true"]
     assert charge_form["off_session"] == ["true"]
+    assert charge_form["metadata[socialshop_key]"] == ["order-5"]
     assert refund_form == {"payment_intent": ["pi_1"], "amount": ["400"]}
+
+
+def intent_json(id: str, status: str, key: str, *, customer: str = "cus_1", amount: int = 1000) -> dict:
+    return {
+        "id": id,
+        "object": "payment_intent",
+        "status": status,
+        "amount": amount,
+        "currency": "eur",
+        "customer": customer,
+        "metadata": {"socialshop_key": key},
+    }
+
+
+def intent_list(*intents: dict, has_more: bool = False) -> tuple[int, dict]:
+    return 200, {"object": "list", "url": "/v1/payment_intents", "has_more": has_more, "data": list(intents)}
+
+
+def stub_find(stub: StubStripe, key: str = "order-5"):
+    return StripeProvider(api_key=API_KEY, api_base=stub.url).find_or_void_charge(
+        idempotency_key=key, customer_ref="cus_1"
+    )
+
+
+def test_find_lists_by_customer_where_stripe_can(stub):
+    stub.routes[("GET", "/v1/payment_intents")] = intent_list(
+        intent_json("pi_0", "succeeded", "someone-else"), intent_json("pi_1", "succeeded", "order-5", amount=725)
+    )
+    assert stub_find(stub) == payments.Charge(provider_ref="pi_1", amount_cents=725, currency="EUR")
+    [(method, path, _, query)] = stub.requests
+    assert (method, path, query["customer"]) == ("GET", "/v1/payment_intents", ["cus_1"])
+
+
+def test_find_without_a_customer_looks_at_intents_without_one(stub):
+    stub.routes[("GET", "/v1/payment_intents")] = intent_list(
+        intent_json("pi_0", "succeeded", "order-5"), {**intent_json("pi_1", "succeeded", "order-5"), "customer": None}
+    )
+    found = StripeProvider(api_key=API_KEY, api_base=stub.url).find_or_void_charge(
+        idempotency_key="order-5", customer_ref=""
+    )
+    assert found.provider_ref == "pi_1"
+    assert "customer" not in stub.requests[0][3]
+
+
+class InTurn(dict):
+    """Stub routes answering every request with the next of `answers`, then with a 500."""
+
+    def __init__(self, *answers: tuple[int, dict]) -> None:
+        super().__init__()
+        self._answers = iter(answers)
+
+    def get(self, route, default=None):
+        return next(self._answers, (500, {"error": {"type": "api_error", "message": "Boom"}}))
+
+
+def test_find_reads_every_page(stub):
+    stub.routes = InTurn(
+        intent_list(intent_json("pi_0", "succeeded", "other"), has_more=True),
+        intent_list(intent_json("pi_1", "succeeded", "order-5")),
+    )
+    assert stub_find(stub).provider_ref == "pi_1"
+    assert stub.requests[1][3]["starting_after"] == ["pi_0"]
+
+
+def test_a_processing_intent_leaves_the_outcome_unknown(stub):
+    # Stripe cannot cancel a processing intent: it may still succeed, so "nothing charged" would be a guess.
+    stub.routes[("GET", "/v1/payment_intents")] = intent_list(intent_json("pi_1", "processing", "order-5"))
+    with pytest.raises(ProviderUnavailable):
+        stub_find(stub)
+    assert [(m, p) for m, p, _, _ in stub.requests] == [("GET", "/v1/payment_intents")]
+
+
+def test_an_intent_that_succeeded_while_being_canceled_is_the_charge(stub):
+    stub.routes[("GET", "/v1/payment_intents")] = intent_list(intent_json("pi_1", "requires_action", "order-5"))
+    stub.routes[("POST", "/v1/payment_intents/pi_1/cancel")] = (
+        400,
+        {"error": {"type": "invalid_request_error", "message": "This PaymentIntent has already succeeded."}},
+    )
+    stub.routes[("GET", "/v1/payment_intents/pi_1")] = (200, intent_json("pi_1", "succeeded", "order-5"))
+    assert stub_find(stub).provider_ref == "pi_1"
+
+
+def test_an_intent_that_cannot_be_canceled_leaves_the_outcome_unknown(stub):
+    stub.routes[("GET", "/v1/payment_intents")] = intent_list(intent_json("pi_1", "requires_action", "order-5"))
+    stub.routes[("POST", "/v1/payment_intents/pi_1/cancel")] = (500, {"error": {"type": "api_error"}})
+    stub.routes[("GET", "/v1/payment_intents/pi_1")] = (200, intent_json("pi_1", "requires_action", "order-5"))
+    with pytest.raises(ProviderUnavailable):
+        stub_find(stub)
+
+
+@pytest.mark.parametrize("status", [500, 401, 429, 400])
+def test_find_with_an_api_error_is_unavailability(stub, status):
+    stub.routes[("GET", "/v1/payment_intents")] = (status, {"error": {"type": "api_error", "message": "Boom"}})
+    with pytest.raises(ProviderUnavailable):
+        stub_find(stub)
+
+
+def test_find_with_an_error_on_a_later_page_is_unavailability(stub):
+    stub.routes = InTurn(intent_list(intent_json("pi_0", "canceled", "order-5"), has_more=True))
+    with pytest.raises(ProviderUnavailable):
+        stub_find(stub)
 
 
 @pytest.mark.parametrize("status", [500, 401, 429])

@@ -2,11 +2,14 @@
 
 A card becomes a PaymentMethod attached to the customer; a charge is an off-session
 PaymentIntent confirmed at creation; `Charge.provider_ref` is the PaymentIntent id.
+Every PaymentIntent carries our idempotency key in its metadata (`KEY_METADATA`), which is
+how `find_or_void_charge` and the webhooks tie it back to our attempt.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn, TypeVar
 
 import stripe
@@ -24,6 +27,14 @@ from socialshop.payments.base import (
 from socialshop.payments.card_validation import card_brand, normalize_card_number
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# The PaymentIntent metadata entry holding our idempotency key (the checkout attempt's key).
+KEY_METADATA = "socialshop_key"
+
+# Statuses from which a PaymentIntent may still succeed and that Stripe lets us cancel.
+_CANCELABLE = frozenset({"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"})
 
 # Stripe puts the precise reason in decline_code ("insufficient_funds" under code
 # "card_declined") for issuer declines, and in code alone for expired_card/incorrect_cvc.
@@ -120,9 +131,11 @@ class StripeProvider(PaymentProvider):
             "confirm": True,
             "off_session": True,
         }
+        metadata = {KEY_METADATA: idempotency_key}
         if description:
             # Metadata rather than `description`, which localstripe rejects as unknown.
-            params["metadata"] = {"description": description}
+            metadata["description"] = description
+        params["metadata"] = metadata
         intent = _call(
             lambda: self._client.v1.payment_intents.create(
                 params=params, options={"idempotency_key": idempotency_key}
@@ -131,6 +144,88 @@ class StripeProvider(PaymentProvider):
         if intent.status != "succeeded":
             self._abandon(intent)
         return Charge(provider_ref=intent.id, amount_cents=intent.amount, currency=currency)
+
+    def find_or_void_charge(self, *, idempotency_key: str, customer_ref: str) -> Charge | None:
+        """Look the key up among the customer's PaymentIntents (their metadata), never charging.
+
+        Listing rather than the Search API: search results lag writes by up to a minute, so
+        "not found" there would not mean "never created". Every intent found that could still
+        succeed is canceled; one that is `processing` cannot be, so the answer stays unknown
+        (ProviderUnavailable) until it settles. Gateways that ignore idempotency keys
+        (localstripe) may hold several intents per key: all are looked at.
+        """
+        matches = [
+            intent
+            for intent in self._customer_intents(customer_ref)
+            if intent.metadata is not None and intent.metadata.to_dict().get(KEY_METADATA) == idempotency_key
+        ]
+        succeeded: list[stripe.PaymentIntent] = []
+        for intent in matches:
+            if intent.status in _CANCELABLE:
+                intent = self._cancel_or_refresh(intent)
+            if intent.status == "succeeded":
+                succeeded.append(intent)
+            elif intent.status != "canceled":
+                raise ProviderUnavailable(
+                    f"Stripe: PaymentIntent {intent.id} for key {idempotency_key} is still {intent.status}"
+                )
+        if not succeeded:
+            return None
+        if len(succeeded) > 1:
+            log.error(
+                "Key %s was charged %d times on Stripe (%s); only the first is ours",
+                idempotency_key,
+                len(succeeded),
+                ", ".join(intent.id for intent in succeeded),
+            )
+        intent = succeeded[0]
+        return Charge(provider_ref=intent.id, amount_cents=intent.amount, currency=intent.currency.upper())
+
+    def intent_key(self, intent_id: str) -> str | None:
+        """Our idempotency key on a PaymentIntent (None when it carries none); never charges.
+
+        For webhooks about a Charge, whose metadata does not repeat its intent's.
+        Raises ProviderUnavailable when Stripe cannot be asked.
+        """
+        intent = _call(lambda: self._client.v1.payment_intents.retrieve(intent_id))
+        key = intent.metadata.to_dict().get(KEY_METADATA) if intent.metadata is not None else None
+        return key if isinstance(key, str) and key else None
+
+    def _customer_intents(self, customer_ref: str) -> Iterator[stripe.PaymentIntent]:
+        """Every PaymentIntent of the customer (all of them when the server cannot filter).
+
+        An empty customer_ref means the intents made without a customer.
+        """
+        params: dict[str, Any] = {"limit": 100}
+        if customer_ref:
+            params["customer"] = customer_ref
+        try:
+            page = self._client.v1.payment_intents.list(params=params)
+        except stripe.InvalidRequestError as exc:
+            # localstripe does not know the `customer` filter (Stripe does): filter here instead.
+            if "Unexpected customer" not in str(exc.user_message or exc):
+                raise ProviderUnavailable(f"Stripe: {exc.user_message or exc}") from exc
+            page = _call(lambda: self._client.v1.payment_intents.list(params={"limit": 100}))
+        except stripe.StripeError as exc:
+            raise ProviderUnavailable(f"Stripe: {exc.user_message or exc}") from exc
+        pages = iter(page.auto_paging_iter())
+        while True:
+            # Later pages are fetched while iterating: their errors are unavailability too.
+            intent = _call(lambda: next(pages, None))
+            if intent is None:
+                return
+            if (intent.customer or "") == customer_ref:
+                yield intent
+
+    def _cancel_or_refresh(self, intent: stripe.PaymentIntent) -> stripe.PaymentIntent:
+        """Cancel an intent that could still succeed; if it moved on meanwhile, its current state."""
+        try:
+            return self._client.v1.payment_intents.cancel(intent.id)
+        except stripe.StripeError as exc:
+            current = _call(lambda: self._client.v1.payment_intents.retrieve(intent.id))
+            if current.status in ("succeeded", "canceled"):
+                return current
+            raise ProviderUnavailable(f"Stripe: could not cancel {intent.id}: {exc.user_message or exc}") from exc
 
     def _abandon(self, intent: stripe.PaymentIntent) -> NoReturn:
         """Cancel a PaymentIntent that did not succeed and raise the decline.

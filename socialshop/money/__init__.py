@@ -1,0 +1,1 @@
+"""The money engine: attempts, their stored plans, settling them, reconciling the unknown."""
