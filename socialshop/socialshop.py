@@ -5,7 +5,9 @@ from __future__ import annotations
 import reflex as rx
 
 import socialshop.models  # noqa: F401  (every table registered before Reflex looks)
+from socialshop.api import api_transformer
 from socialshop.models import AppSurface
+from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages import shopping_routes
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
@@ -21,8 +23,11 @@ from socialshop.state.profile import ProfileState
 from socialshop.state.transfers import TransferState
 
 app = rx.App(
+    api_transformer=api_transformer,
     head_components=[rx.el.meta(name="description", content="SocialShop: shop and pay inside your social apps.")],
 )
+# Settles payments left unresolved by a lost gateway answer or a crashed worker.
+app.register_lifespan_task(reconcile_forever)
 
 app.add_page(login_page, route="/login", title="Log in · SocialShop", on_load=AuthState.open_login)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialShop", on_load=AuthState.open_signup)

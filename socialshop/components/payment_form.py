@@ -84,3 +84,22 @@ def pin_field(error: rx.Var, has_pin: rx.Var | bool = True, label_key: str = "pi
         rx.cond(has_pin, rx.fragment(), rx.link(tr("pinsettings.link"), href="/pay/pin")),
         spacing="1",
     )
+
+
+def confirming_notice(late: rx.Var) -> rx.Component:
+    """A payment whose outcome is being looked up: never a decline, never "nothing charged"."""
+    return rx.card(
+        rx.vstack(
+            rx.spinner(size="3"),
+            rx.heading(tr("checkout.confirming_title"), size="6", as_="h2"),
+            rx.text(tr("checkout.confirming_body")),
+            rx.cond(late, rx.text(tr("checkout.confirming_later"), color_scheme="gray")),
+            rx.link(tr("checkout.see_payments"), href="/pay/history"),
+            align="center",
+            spacing="3",
+            width="100%",
+            role="status",
+            aria_live="polite",
+        ),
+        width="100%",
+    )

@@ -485,6 +485,14 @@ def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -
     """Step 3: record a charge the gateway made. False when the attempt was settled already."""
     attempt = _load(session, attempt_id)
     handler, plan = _handler_of(attempt)
+    if charge.amount_cents != attempt.amount_cents:
+        # Never book an amount we did not plan; left unresolved, the books check flags it.
+        session.rollback()
+        log.error(
+            "attempt %s: the gateway reports %s charged, the plan says %s; not recorded",
+            attempt_id, charge.amount_cents, attempt.amount_cents,
+        )
+        return False
     if not _settle(
         session,
         attempt_id,
@@ -588,7 +596,8 @@ def _refund_late_charge(session: Session, attempt: CheckoutAttempt, charge: Char
     """A charge for an attempt we had failed (and released): the payer got nothing for it."""
     already = session.exec(
         select(AttemptEvent.id).where(
-            AttemptEvent.attempt_id == attempt.id, AttemptEvent.event == "late_charge_refunded"
+            AttemptEvent.attempt_id == attempt.id,
+            col(AttemptEvent.event).in_(("late_charge_refunded", "refunded_unrecorded")),
         )
     ).first()
     if already is not None:
@@ -618,6 +627,9 @@ def unresolved_attempts(
     """
     stmt = (
         core_select(_ATTEMPT.c.id, _ATTEMPT.c.idempotency_key, _ATTEMPT.c.provider, _ATTEMPT.c.user_id)
+        # Only what this process's gateway can answer for (attempts charged through
+        # another gateway would otherwise fill every batch and starve the rest).
+        .where(_ATTEMPT.c.provider == bindparam("b_provider"), _ATTEMPT.c.plan != "")
         .where(
             ((_ATTEMPT.c.status == AttemptStatus.PROCESSING.value) & (_ATTEMPT.c.updated_at <= now - processing_grace))
             | ((_ATTEMPT.c.status == AttemptStatus.CONFIRMING.value) & (_ATTEMPT.c.updated_at <= now - confirming_grace))
@@ -627,7 +639,7 @@ def unresolved_attempts(
     )
     if key is not None:
         stmt = stmt.where(_ATTEMPT.c.idempotency_key == key)
-    rows = session.connection().execute(stmt).all()
+    rows = session.connection().execute(stmt, {"b_provider": payments.get_provider().name}).all()
     return [tuple(row) for row in rows]  # type: ignore[misc]
 
 

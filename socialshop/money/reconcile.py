@@ -124,3 +124,21 @@ def resolve_own_attempt(db: Engine, *, key: str, user_id: int) -> str | None:
                     session, attempt_id=attempt_id, key=key, provider_name=provider_name, user_id=owner
                 ).status
         return None
+
+
+async def reconcile_forever() -> None:
+    """The app's lifespan task: once at start-up, then every interval, off the event loop.
+
+    Every worker runs it; settling is safe from several processes at once.
+    """
+    import asyncio
+
+    from socialshop.db import get_engine
+
+    while True:
+        try:
+            for resolution in await asyncio.to_thread(reconcile, get_engine()):
+                log.info("reconciled %s", resolution)
+        except Exception:
+            log.exception("reconciler run failed; trying again next interval")
+        await asyncio.sleep(interval_seconds())

@@ -5,7 +5,7 @@ import reflex as rx
 from socialshop.components.forms import error_callout, labeled_input
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
-from socialshop.components.payment_form import card_form, pin_field
+from socialshop.components.payment_form import card_form, confirming_notice, pin_field
 from socialshop.components.posts import app_badge
 from socialshop.state.checkout import NEW_CARD, CheckoutState
 
@@ -197,6 +197,7 @@ def _success() -> rx.Component:
             role="status",
         ),
         width="100%",
+        custom_attrs={"data-entry": CheckoutState.paid_entry},
     )
 
 
@@ -223,6 +224,7 @@ def checkout_page() -> rx.Component:
             CheckoutState.status,
             ("succeeded", _success()),
             ("failed", _failed()),
+            ("confirming", confirming_notice(CheckoutState.confirming_late)),
             ("empty", rx.vstack(error_callout(CheckoutState.error),
                                 rx.link(tr("checkout.back_to_feed"), href="/"), width="100%")),
             ("loading", rx.center(rx.spinner(size="3"), width="100%", padding="2em")),

@@ -7,7 +7,7 @@ import reflex as rx
 from socialshop.components.forms import error_callout, labeled_input, notice_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
-from socialshop.components.payment_form import card_form, pin_field
+from socialshop.components.payment_form import card_form, confirming_notice, pin_field
 from socialshop.state.checkout import NEW_CARD
 from socialshop.state.transfers import SEND_FORM_ID, RequestRow, TransferState
 
@@ -73,12 +73,14 @@ def _send_form() -> rx.Component:
                 _method_select(),
                 pin_field(TransferState.pin_error, TransferState.has_pin),
                 error_callout(TransferState.error),
+                rx.cond(TransferState.status == "confirming", confirming_notice(TransferState.confirming_late)),
                 rx.cond(
                     TransferState.status == "failed",
                     rx.button(tr("checkout.try_again"), type="button", on_click=TransferState.new_transfer,
                               variant="soft"),
                     rx.button(
-                        rx.cond(TransferState.status == "processing", tr("checkout.paying"),
+                        rx.cond((TransferState.status == "processing") | (TransferState.status == "confirming"),
+                                tr("checkout.paying"),
                                 rx.cond(TransferState.paying_request_id != 0, tr("transfer.pay_request"),
                                         tr("transfer.send"))),
                         type="submit",

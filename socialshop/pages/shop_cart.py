@@ -165,13 +165,21 @@ def _cart_contents() -> rx.Component:
                     width="100%",
                 ),
                 rx.text(tr("cart.one_order_per_shop"), size="1", color_scheme="gray"),
-                rx.button(
-                    rx.icon("lock", size=16),
-                    tr("cart.checkout"),
-                    on_click=CheckoutState.start_checkout,
-                    disabled=~CartState.cart_can_checkout,
-                    size="3",
-                    width="100%",
+                rx.cond(
+                    CartState.cart_spans_apps,
+                    rx.text(tr("cart.one_checkout_per_app"), size="1", color_scheme="gray"),
+                ),
+                rx.foreach(
+                    CartState.cart_checkouts,
+                    lambda checkout: rx.button(
+                        rx.icon("lock", size=16),
+                        tr("cart.checkout"),
+                        rx.text(" · ", checkout.app_label, " · ", checkout.total_label, as_="span"),
+                        on_click=CheckoutState.start_checkout(checkout.app),
+                        disabled=~CartState.cart_can_checkout,
+                        size="3",
+                        width="100%",
+                    ),
                 ),
                 spacing="2",
                 width="100%",

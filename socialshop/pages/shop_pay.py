@@ -131,6 +131,8 @@ def _history_row(entry) -> rx.Component:
         width="100%",
         role="listitem",
         data_testid="history-entry",
+        # Which payment or refund the row is: lets a tester assert on one entry, not a count.
+        custom_attrs={"data-entry": entry.id},
     )
 
 

@@ -52,6 +52,16 @@ class CartShopGroup:
 
 
 @dataclass(frozen=True)
+class CartAppTotal:
+    """The lines found in one app: they are paid together, in that app."""
+
+    app: str
+    total_cents: int
+    total_label: str
+    item_count: int
+
+
+@dataclass(frozen=True)
 class CartView:
     groups: list[CartShopGroup]
     total_label: str
@@ -59,6 +69,8 @@ class CartView:
     currency: str
     item_count: int
     has_unavailable: bool
+    # One checkout per app (its Pay switch and history entry are that app's), in app order.
+    apps: list[CartAppTotal]
 
 
 def _parse_quantity(raw: object, *, allow_zero: bool = False) -> int:
@@ -243,6 +255,20 @@ def get_cart(session: Session, *, user: User, language: object = "en") -> CartVi
             )
         )
     all_lines = [line for group in views for line in group.lines]
+    by_app: dict[str, list[CartLine]] = {}
+    for line in all_lines:
+        if line.available:
+            by_app.setdefault(line.app, []).append(line)
+    apps = [
+        CartAppTotal(
+            app=surface.value,
+            total_cents=sum(line.line_total_cents for line in by_app[surface.value]),
+            total_label=format_money(sum(line.line_total_cents for line in by_app[surface.value]), currency, lang),
+            item_count=sum(line.quantity for line in by_app[surface.value]),
+        )
+        for surface in AppSurface
+        if surface.value in by_app
+    ]
     return CartView(
         groups=views,
         total_label=format_money(total, currency, lang),
@@ -250,4 +276,5 @@ def get_cart(session: Session, *, user: User, language: object = "en") -> CartVi
         currency=currency,
         item_count=sum(line.quantity for line in all_lines),
         has_unavailable=any(not line.available for line in all_lines),
+        apps=apps,
     )

@@ -186,13 +186,23 @@ def get_order_detail(
     )
 
 
-def cancel_order(session: Session, *, user: User, order_id: object, now: dt.datetime | None = None) -> Order:
+@dataclass(frozen=True)
+class Cancellation:
+    order: Order
+    # False when the order was cancelled already (a double click, another tab): nothing
+    # was refunded by this call, and the screen must not say a refund was just issued.
+    refunded_now: bool
+
+
+def cancel_order(
+    session: Session, *, user: User, order_id: object, now: dt.datetime | None = None
+) -> Cancellation:
     """The buyer cancels a paid order within 30 minutes: full refund, stock back. Commits.
 
     NotFound("order_not_found"), Conflict("order_not_cancellable", status=...),
     Conflict("cancel_window_passed", minutes=30), Conflict("refund_failed") (the gateway
     could not be reached; nothing changed). Cancelling an already cancelled order
-    returns it unchanged, so a double click never refunds twice.
+    returns it unchanged (refunded_now=False), so a double click never refunds twice.
 
     Everything happens in one database transaction that starts with the conditional
     status change, so a concurrent second cancel waits for it and then finds the order
@@ -206,7 +216,7 @@ def cancel_order(session: Session, *, user: User, order_id: object, now: dt.date
     now = now or _now()
     order = _own_order(session, user=user, order_id=order_id, fresh=True)
     if order.status == OrderStatus.CANCELLED.value:
-        return order
+        return Cancellation(order, refunded_now=False)
     if order.status != OrderStatus.PAID.value:
         raise Conflict("order_not_cancellable", status=order.status)
     deadline = cancel_deadline(order)
@@ -229,7 +239,7 @@ def cancel_order(session: Session, *, user: User, order_id: object, now: dt.date
         session.rollback()
         order = _own_order(session, user=user, order_id=order.id, fresh=True)
         if order.status == OrderStatus.CANCELLED.value:
-            return order
+            return Cancellation(order, refunded_now=False)
         raise Conflict("order_not_cancellable", status=order.status) from None
 
     amount = order.subtotal_cents
@@ -289,4 +299,4 @@ def cancel_order(session: Session, *, user: User, order_id: object, now: dt.date
     set_committed_value(order, "refunded_cents", amount)
     session.commit()
     session.refresh(payment)
-    return order
+    return Cancellation(order, refunded_now=True)

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import reflex as rx
 
 from socialshop.db import session_scope
 from socialshop.services import cart, inputs
 from socialshop.services.errors import ServiceError
 from socialshop.state.shopping import ShopperState
+
+
+@dataclasses.dataclass(frozen=True)
+class CartCheckout:
+    """One checkout button: the available lines found in one app, paid in that app."""
+
+    app: str
+    app_label: str
+    total_label: str
 
 
 class CartState(ShopperState):
@@ -29,6 +40,17 @@ class CartState(ShopperState):
         # Checkout buys every line of the cart: lines to fix (stock, withdrawn) would fail it.
         view = self.cart_view
         return view is not None and view.total_cents > 0 and not view.has_unavailable
+
+    @rx.var
+    def cart_checkouts(self) -> list[CartCheckout]:
+        view = self.cart_view
+        if view is None:
+            return []
+        return [CartCheckout(a.app, self._t(f"app.{a.app}"), a.total_label) for a in view.apps]
+
+    @rx.var
+    def cart_spans_apps(self) -> bool:
+        return self.cart_view is not None and len(self.cart_view.apps) > 1
 
     @rx.event
     def load(self):

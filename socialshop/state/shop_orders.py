@@ -6,6 +6,7 @@ services.orders; this state only shapes its results for display.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 import reflex as rx
@@ -13,8 +14,8 @@ from sqlmodel import Session, col, select
 
 from socialshop.db import session_scope
 from socialshop.models import Order, Shop, User
-from socialshop.services import history, inputs, orders
-from socialshop.services.errors import NotFound, ServiceError
+from socialshop.services import accounts, history, inputs, orders
+from socialshop.services.errors import NotFound, ServiceError, ValidationError
 from socialshop.services.money import format_datetime, format_money
 from socialshop.state.shopping import ShopperState
 
@@ -245,28 +246,39 @@ class OrderDetailState(ShopperState):
     def set_confirm_open(self, is_open: bool | str):
         self.confirm_open = is_open is True and self.order is not None and self.order.can_cancel
 
-    @rx.event
-    def confirm_cancel(self):
-        """Cancel the order on this page (its id comes from the URL, never from the click)."""
-        self.confirm_open = False
-        if self.cancelling or self._order_id <= 0:
-            return
-        self.cancelling = True
-        self.order_error = ""
-        self.order_notice = ""
-        yield
+    @rx.event(background=True)
+    async def confirm_cancel(self):
+        """Cancel the order on this page (its id comes from the URL, never from the click).
+
+        A background event: the gateway refund runs in a worker thread, so it never
+        freezes the other users of this process.
+        """
+        async with self:
+            self.confirm_open = False
+            if self.cancelling or self._order_id <= 0:
+                return
+            self.cancelling = True
+            self.order_error = ""
+            self.order_notice = ""
+            token, order_id, lang = self.auth_token, self._order_id, self.lang
         try:
-            with session_scope() as session:
-                user = self._current_user(session)
-                if user is None:
-                    self.cancelling = False
-                    yield self._login_redirect()
-                    return
-                cancelled = orders.cancel_order(session, user=user, order_id=self._order_id)
-                amount = format_money(cancelled.refunded_cents, cancelled.currency, self.lang)
+            cancellation = await asyncio.to_thread(_cancel, token, order_id)
         except ServiceError as error:
-            self.order_error = self._error_text(error)
-        else:
-            self.order_notice = self._t("orders.cancelled_refund", amount=amount)
-        self.cancelling = False
-        self._fetch()
+            cancellation, failure = None, error
+        async with self:
+            self.cancelling = False
+            if cancellation is None:
+                self.order_error = self._error_text(failure)
+            else:
+                amount = format_money(cancellation.order.refunded_cents, cancellation.order.currency, lang)
+                key = "orders.cancelled_refund" if cancellation.refunded_now else "orders.already_cancelled"
+                self.order_notice = self._t(key, amount=amount)
+            self._fetch()
+
+
+def _cancel(token: str, order_id: int) -> orders.Cancellation:
+    with session_scope() as session:
+        user = accounts.user_for_token(session, token=token)
+        if user is None:
+            raise ValidationError("login_required")
+        return orders.cancel_order(session, user=user, order_id=order_id)

@@ -9,10 +9,10 @@ from sqlmodel import Session
 
 from socialshop.db import session_scope
 from socialshop.models import AppSurface, MoneyRequestStatus, PaymentKind, User
-from socialshop.services import checkout, inputs, people, transfers
+from socialshop.services import inputs, people, transfers
 from socialshop.services.errors import ServiceError, ValidationError
 from socialshop.services.money import format_datetime, format_money, parse_amount
-from socialshop.state.checkout import PIN_FIELD_ID, PaymentSheetState, form_text
+from socialshop.state.checkout import PaymentSheetState, form_text
 
 SEND_FORM_ID = "send-money-form"
 
@@ -41,6 +41,9 @@ class TransferState(PaymentSheetState):
     def _kind(self) -> str:
         return PaymentKind.TRANSFER.value
 
+    def _subject(self) -> str:
+        return "transfer"
+
     @rx.event
     def load(self):
         self._reset_view()
@@ -63,6 +66,8 @@ class TransferState(PaymentSheetState):
         if self.status == "succeeded":
             # Money already went out with this tab's attempt: start a fresh one for the next.
             return TransferState.new_transfer
+        if self.status in ("processing", "confirming"):
+            return TransferState.watch_payment
         return None
 
     def _load_lists(self, session: Session, user: User) -> None:
@@ -112,42 +117,43 @@ class TransferState(PaymentSheetState):
         self.paying_request_id = 0
         self.paying_request_label = ""
 
-    @rx.event
-    def send(self, form_data: dict):
-        if not self._begin_payment():
-            return
-        self.notice = ""
-        yield
-        try:
-            self._send(form_data)
-        except ServiceError as error:
-            self._show_error(error)
-        yield rx.set_value(PIN_FIELD_ID, "")
+    @rx.event(background=True)
+    async def send(self, form_data: dict):
+        async with self:
+            if self.status == "ready":
+                self.notice = ""
+        async for update in self._pay_flow(form_data):
+            yield update
         if self.status == "succeeded":
             yield rx.call_script(f"document.getElementById('{SEND_FORM_ID}')?.reset()")
             yield TransferState.new_transfer
 
-    def _send(self, form_data: dict) -> None:
-        request_id = self.paying_request_id
-        if request_id:
-            def run(session: Session, user: User, method_id: int) -> checkout.CheckoutResult:
-                return transfers.pay_request(
-                    session, user=user, key=self.attempt_key, request_id=request_id, method_id=method_id
-                )
-        else:
-            to_user_id = inputs.parse_id(form_text(form_data, "to_user"))
-            if to_user_id is None:
-                raise ValidationError("recipient_required")
-            amount = transfers.check_transfer_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
-            note = form_text(form_data, "note", 255)
+    @rx.event(background=True)
+    async def watch_payment(self):
+        """After a reload onto a transfer still being confirmed: wait for its outcome."""
+        await self._watch_until_settled()
+        if self.status == "succeeded":
+            yield TransferState.new_transfer
 
-            def run(session: Session, user: User, method_id: int) -> checkout.CheckoutResult:
-                return transfers.send_money(
-                    session, user=user, key=self.attempt_key, to_user_id=to_user_id,
-                    amount_cents=amount, method_id=method_id, note=note,
-                )
+    def _payment_details(self, form_data: dict) -> dict:
+        if self.paying_request_id:
+            return {"request_id": self.paying_request_id}
+        to_user_id = inputs.parse_id(form_text(form_data, "to_user"))
+        if to_user_id is None:
+            raise ValidationError("recipient_required")
+        amount = transfers.check_transfer_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
+        return {"to_user_id": to_user_id, "amount_cents": amount, "note": form_text(form_data, "note", 255)}
 
-        self._pay_with(form_data, run)
+    @classmethod
+    def _run_payment(cls, session: Session, user: User, key: str, method_id: int, details: dict):
+        if "request_id" in details:
+            return transfers.pay_request(
+                session, user=user, key=key, request_id=details["request_id"], method_id=method_id
+            )
+        return transfers.send_money(
+            session, user=user, key=key, to_user_id=details["to_user_id"],
+            amount_cents=details["amount_cents"], method_id=method_id, note=details["note"],
+        )
 
     @rx.event
     def ask(self, form_data: dict):

@@ -19,6 +19,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checkout.failed": ("Payment refused", "Pagamento rifiutato"),
     "checkout.nothing_charged": ("Nothing was charged.", "Non è stato addebitato nulla."),
     "checkout.try_again": ("Try again", "Riprova"),
+    "checkout.confirming_title": ("Confirming your payment…", "Stiamo confermando il pagamento…"),
+    "checkout.confirming_body": (
+        "The payment service did not answer in time, so we are asking it whether your card was charged. "
+        "Please don't pay again: this page updates by itself.",
+        "Il servizio di pagamento non ha risposto in tempo: gli stiamo chiedendo se la carta è stata addebitata. "
+        "Non pagare di nuovo: questa pagina si aggiorna da sola.",
+    ),
+    "checkout.confirming_later": (
+        "Still waiting for the payment service. You can leave this page: the result will appear in your "
+        "payment history, and anything reserved for you stays reserved until then.",
+        "Siamo ancora in attesa del servizio di pagamento. Puoi lasciare questa pagina: l'esito comparirà "
+        "nella cronologia dei pagamenti e ciò che è riservato per te resta riservato fino ad allora.",
+    ),
     "ship.name": ("Full name", "Nome e cognome"),
     "ship.line1": ("Address", "Indirizzo"),
     "ship.postal_code": ("Postal code", "CAP"),
@@ -56,6 +69,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "decline.insufficient_funds": ("Your card has insufficient funds.", "Fondi insufficienti sulla carta."),
     "decline.expired_card": ("Your card has expired.", "La tua carta è scaduta."),
     "decline.incorrect_cvc": ("Your card's security code is incorrect.", "Il codice di sicurezza della carta è errato."),
+    "decline.not_charged": (
+        "The payment service confirmed that your card was not charged. You can try again.",
+        "Il servizio di pagamento ha confermato che la carta non è stata addebitata. Puoi riprovare.",
+    ),
     "decline.processing_error": (
         "The card could not be processed. Please try again.",
         "Non è stato possibile elaborare la carta. Riprova.",

@@ -61,6 +61,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Correggi o rimuovi gli articoli segnati in rosso per pagare; sono esclusi dal totale.",
     ),
     "cart.checkout": ("Checkout", "Vai al pagamento"),
+    "cart.one_checkout_per_app": (
+        "Items are paid in the app where you found them: one checkout per app.",
+        "Gli articoli si pagano nell'app in cui li hai trovati: un pagamento per app.",
+    ),
     "cart.empty": ("Your cart is empty.", "Il tuo carrello è vuoto."),
     "cart.back_to_feed": ("Find something in the feed", "Trova qualcosa nel feed"),
     # saved
@@ -95,6 +99,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "orders.cancelled_refund": (
         "Order cancelled — refund of {amount} issued.",
         "Ordine annullato — rimborso di {amount} emesso.",
+    ),
+    "orders.already_cancelled": (
+        "This order was already cancelled; its refund of {amount} was issued then.",
+        "Questo ordine era già stato annullato; il rimborso di {amount} è stato emesso allora.",
     ),
     "orders.cancel_rule": (
         "Orders can be cancelled within 30 minutes of payment, before the shop ships them.",

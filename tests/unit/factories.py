@@ -178,6 +178,9 @@ class SpyProvider:
             self.refunds.append(kwargs)
         return self.inner.refund(**kwargs)
 
+    def find_or_void_charge(self, **kwargs):
+        return self.inner.find_or_void_charge(**kwargs)
+
 
 def install_provider(monkeypatch, provider) -> None:
     """Every service asks socialshop.payments.get_provider() at call time."""

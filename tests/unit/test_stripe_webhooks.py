@@ -590,5 +590,9 @@ def test_localstripe_signs_and_delivers_a_success_that_settles_the_attempt(
         time.sleep(0.1)
     attempt = attempt_of(session, key)
     assert (attempt.resolved_by, attempt.charge_ref) == ("webhook", made.provider_ref)
-    [row] = [row for row in stored_events(session) if row.attempt_key == key]
+    # The attempt commits first; the event row learns its key when its handling ends.
+    while not (rows := [row for row in stored_events(session) if row.attempt_key == key]):
+        assert time.monotonic() < deadline, "the webhook event was never marked handled"
+        time.sleep(0.1)
+    [row] = rows
     assert (row.type, row.outcome) == ("payment_intent.succeeded", "applied")

@@ -1,0 +1,421 @@
+"""Part (b) of bench_concurrency.py: other clients' event latency while a slow gateway pays.
+
+    python benchmarks/bench_concurrency.py --latency-only [--observers 5] [--payers 3]
+                                           [--samples 40] [--slow-seconds 2]
+
+The real app, built and served in prod mode by ONE backend worker (`reflex run --env prod
+--single-port`, Granian, in-memory state) on a spare loopback port, with a throw-away
+SQLite database (migrated, seeded with the demo data) in a temporary folder and the
+sandbox gateway. Its slow test card 4000 0000 0000 6009 answers after
+SOCIALSHOP_SANDBOX_SLOW_SECONDS.
+
+Browsers: one headless Chromium (Debian's /usr/bin/chromium when present, else
+Playwright's), one context per person, every one logged in through the login form as its
+own account (made beforehand through the services):
+
+- OBSERVERS shoppers have a product sheet open on /feed/instagram and click "One more" /
+  "One less" in turn: `increment_quantity` / `decrement_quantity`, plain event handlers
+  that touch neither the database nor the gateway. A round trip is timed inside the page
+  (performance.now()): from the click to the DOM showing the new quantity, i.e. the event
+  over the websocket, the handler, the delta back and React's render.
+- PAYERS shoppers each have a Pay PIN (2580) and the slow card saved as their default.
+  In a loop they open /checkout?product=ID&app=facebook&qty=1|2 (the quantity alternates,
+  so every load opens a new payment attempt), type the PIN, click Pay and wait for
+  "Already paid". Each payment waits SLOW_SECONDS in the gateway.
+
+Idle phase: SAMPLES round trips per observer while the payers sit on a page doing nothing.
+Busy phase: the payers start paying; once every one of them has clicked Pay, the same
+SAMPLES round trips per observer, then the payers finish the payment they are in.
+Between two round trips an observer waits 100-200 ms (random), so a phase lasts a few
+seconds and the busy one spans several payments of each payer.
+
+Printed: p50/p95/max per phase, how many payments were done and how long they took, the
+share of busy samples started while at least one payment was in flight (click -> "Already
+paid"), and the ratios busy/idle. Target (the issue): p50 busy/idle <= 1.5. The run fails
+if that is missed, if a round trip never showed its result (10 s), or if a payer could not
+pay. The whole part takes about 1-2 minutes, most of it the frontend build (reused when
+`.web` is up to date).
+
+What a synchronous handler would do: Reflex runs a plain `def` handler on the worker's
+event loop, so a payment waiting 2 s in the gateway would freeze every other client of
+the worker for those 2 s, and PAYERS payers one after the other keep it frozen most of the
+time: most busy round trips would take between 0 and 2 s (a p50 near a second, p95 near
+2 s, a ratio in the hundreds against an idle round trip of a few ms).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "socialshop-demo"
+PIN = "2580"
+SLOW_CARD = "4000000000006009"
+APP = "facebook"
+BUILD_TIMEOUT = 240.0  # first build with package install; later ones take seconds
+ROUND_TRIP_TIMEOUT_MS = 10_000
+PAY_TIMEOUT_MS = 30_000
+GAP_SECONDS = (0.1, 0.2)
+
+# One round trip, timed in the page: click "One more" (quantity 1 -> 2) or "One less"
+# (2 -> 1) and wait for the quantity box to show it. The decrement button's `disabled`
+# flips in the same render, so a MutationObserver sees the commit at once; a slow poll
+# is only a fallback. Returns milliseconds, or -1 after the timeout.
+ROUND_TRIP_JS = """
+async ([timeoutMs]) => {
+  const sheet = document.querySelector('[data-testid="product-sheet"]');
+  const input = sheet.querySelector('#sheet-quantity');
+  const target = input.value === '1' ? '2' : '1';
+  const button = sheet.querySelector(target === '2' ? '[aria-label="One more"]' : '[aria-label="One less"]');
+  return await new Promise((resolve) => {
+    let done = false, t0 = 0, poll = 0, timer = 0, observer = null;
+    const finish = (value) => {
+      if (done) return;
+      done = true;
+      observer.disconnect();
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const check = () => { if (input.value === target) finish(performance.now() - t0); };
+    observer = new MutationObserver(check);
+    observer.observe(document.body, {subtree: true, attributes: true, childList: true, characterData: true});
+    poll = setInterval(check, 20);
+    timer = setTimeout(() => finish(-1), timeoutMs);
+    t0 = performance.now();
+    button.click();
+  });
+}
+"""
+
+
+def percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * pct / 100
+    lo = int(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+# ------------------------------------------------------------------ the app
+
+
+def _app_env(workdir: Path, slow_seconds: float) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "PATH": f"{VENV_BIN}{os.pathsep}{Path.home() / '.bun' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+        "REFLEX_DB_URL": f"sqlite:///{workdir / 'latency.db'}",
+        "SOCIALSHOP_DATA_DIR": str(workdir),
+        "SOCIALSHOP_PAYMENT_PROVIDER": "sandbox",
+        "SOCIALSHOP_SANDBOX_SLOW_SECONDS": str(slow_seconds),
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        # One worker (as `make run WORKERS=1`), so its state lives in memory: no Redis.
+        "REFLEX_USE_GRANIAN": "true",
+        "GRANIAN_WORKERS": "1",
+    }
+    env.pop("REFLEX_REDIS_URL", None)
+    return env
+
+
+def prepare_database(env: dict[str, str], *, observers: int, payers: int) -> dict:
+    """Migrate and seed the throw-away database, then add the benchmark's accounts."""
+    subprocess.run([str(VENV_BIN / "reflex"), "db", "migrate"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)
+    subprocess.run([sys.executable, "-m", "socialshop.seed"], cwd=PROJECT_ROOT, env=env, check=True,
+                   capture_output=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "setup", str(observers), str(payers)],
+        cwd=PROJECT_ROOT, env=env, check=True, capture_output=True, text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _setup_accounts(observers: int, payers: int) -> None:
+    """In a subprocess whose environment points at the throw-away database: prints JSON."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from socialshop.db import session_scope
+    from socialshop.models import Product
+    from socialshop.services import accounts, payment_methods, pin
+
+    made: dict[str, list[str]] = {"observers": [], "payers": []}
+    with session_scope() as session:
+        for role, count in (("observer", observers), ("payer", payers)):
+            for n in range(count):
+                email = f"bench-{role}-{n}@example.com"
+                user = accounts.sign_up(session, email=email, password=PASSWORD,
+                                        display_name=f"Bench {role} {n}", language="en")
+                if role == "payer":
+                    profile = payment_methods.ensure_pay_profile(session, user=user)
+                    profile.ship_line1, profile.ship_city = "Via Roma 1", "Cagliari"
+                    profile.ship_postal_code, profile.ship_country = "09124", "IT"
+                    session.add(profile)
+                    pin.set_pin(session, user=user, pin=PIN)
+                    payment_methods.add_card(session, user=user, number=SLOW_CARD, exp_month="12",
+                                             exp_year="39", cvc="123", holder_name=f"Bench payer {n}",
+                                             make_default=True)
+                made[f"{role}s"].append(email)
+        # Plenty of stock everywhere: neither the observers' sheets nor the payers run out.
+        session.exec(update(Product).values(stock=100_000))
+        product_id = session.exec(
+            select(Product.id).where(Product.active == True).order_by(Product.id)  # noqa: E712
+        ).first()
+        session.commit()
+    print(json.dumps({**made, "product_id": product_id}))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status
+    except Exception:
+        return 0
+
+
+@contextlib.contextmanager
+def serve_app(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`reflex run --env prod --single-port` on a spare port; yields the base URL, stops it after."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port),
+             "--loglevel", "warning"],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + BUILD_TIMEOUT
+            while not (_get(f"{base}/ping") == 200 and _get(f"{base}/login") == 200):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the app exited ({proc.returncode}):\n{_tail(log_path)}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the app was not up after {BUILD_TIMEOUT:.0f} s:\n{_tail(log_path)}")
+                time.sleep(0.5)
+            yield base
+        finally:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)  # the group of the process started above
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=5)
+
+
+def _tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+# ------------------------------------------------------------------ the browsers
+
+
+@dataclass
+class Payments:
+    intervals: list[list[float]] = field(default_factory=list)  # [clicked, paid or inf]
+    errors: list[str] = field(default_factory=list)
+
+    def in_flight_at(self, t: float) -> bool:
+        return any(start <= t < end for start, end in self.intervals)
+
+    def durations(self) -> list[float]:
+        return [end - start for start, end in self.intervals if end != float("inf")]
+
+
+async def _log_in(page, base: str, email: str) -> None:
+    await page.goto(f"{base}/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(lambda url: "/login" not in url, timeout=30_000)
+
+
+async def _open_sheet(page, base: str) -> None:
+    from playwright.async_api import expect
+
+    await page.goto(f"{base}/feed/instagram")
+    tag = page.get_by_role("article").first.get_by_test_id("product-tag").first
+    await expect(tag).to_be_visible(timeout=30_000)
+    await tag.click()
+    sheet = page.get_by_test_id("product-sheet")
+    await expect(sheet.get_by_role("button", name="One more")).to_be_enabled(timeout=30_000)
+    await expect(sheet.locator("#sheet-quantity")).to_have_value("1")
+
+
+async def _observe(page, samples: int, out: list[tuple[float, float]]) -> None:
+    """`samples` round trips; appends (monotonic start, milliseconds or -1)."""
+    for _ in range(samples):
+        started = time.monotonic()
+        elapsed = await page.evaluate(ROUND_TRIP_JS, [ROUND_TRIP_TIMEOUT_MS])
+        out.append((started, float(elapsed)))
+        await asyncio.sleep(random.uniform(*GAP_SECONDS))
+
+
+async def _pay_loop(page, base: str, product_id: int, stop: asyncio.Event, payments: Payments) -> None:
+    from playwright.async_api import expect
+
+    qty = 2
+    while not stop.is_set():
+        qty = 3 - qty  # 1, 2, 1, ...: a new subject, so a new attempt on every load
+        await page.goto(f"{base}/checkout?product={product_id}&app={APP}&qty={qty}")
+        pay = page.get_by_role("button", name=re.compile(r"^Pay\b"))
+        await expect(pay).to_be_enabled(timeout=PAY_TIMEOUT_MS)
+        await page.locator("#field-pin").fill(PIN)
+        interval = [time.monotonic(), float("inf")]
+        payments.intervals.append(interval)
+        await pay.click()
+        await expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible(
+            timeout=PAY_TIMEOUT_MS
+        )
+        interval[1] = time.monotonic()
+
+
+async def _run(base: str, accounts: dict, samples: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    launch: dict = {"headless": True, "args": CHROMIUM_ARGS}
+    if os.path.exists(CHROMIUM):
+        launch["executable_path"] = CHROMIUM
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch)
+        try:
+            pages = {}
+            for email in accounts["observers"] + accounts["payers"]:
+                context = await browser.new_context(viewport={"width": 1280, "height": 900})
+                pages[email] = await context.new_page()
+            await asyncio.gather(*(_log_in(page, base, email) for email, page in pages.items()))
+            observers = [pages[e] for e in accounts["observers"]]
+            payers = [pages[e] for e in accounts["payers"]]
+            await asyncio.gather(*(_open_sheet(page, base) for page in observers))
+            # Warm-up (first renders, JIT): not counted.
+            await asyncio.gather(*(_observe(page, 3, []) for page in observers))
+
+            idle: list[tuple[float, float]] = []
+            await asyncio.gather(*(_observe(page, samples, idle) for page in observers))
+
+            payments = Payments()
+            stop = asyncio.Event()
+
+            async def pay(page) -> None:
+                try:
+                    await _pay_loop(page, base, accounts["product_id"], stop, payments)
+                except Exception as exc:  # reported, and the run fails
+                    payments.errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0]}")
+
+            payer_tasks = [asyncio.create_task(pay(page)) for page in payers]
+            deadline = time.monotonic() + 60
+            while len(payments.intervals) < len(payers) and not payments.errors and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            busy_started = time.monotonic()
+            busy: list[tuple[float, float]] = []
+            await asyncio.gather(*(_observe(page, samples, busy) for page in observers))
+            busy_seconds = time.monotonic() - busy_started
+            stop.set()
+            await asyncio.wait_for(asyncio.gather(*payer_tasks), timeout=PAY_TIMEOUT_MS / 1000 * 2)
+        finally:
+            await browser.close()
+    return {"idle": idle, "busy": busy, "payments": payments, "busy_seconds": busy_seconds}
+
+
+# ------------------------------------------------------------------ the measurement
+
+
+def measure_event_latency(
+    *,
+    observers: int = 5,
+    payers: int = 3,
+    slow_seconds: float = 2.0,
+    samples: int = 40,
+    target_ratio: float = 1.5,
+) -> dict:
+    """Run part (b) and print it; returns the numbers and "ok" (see the module docstring)."""
+    t0 = time.monotonic()
+    workdir = Path(tempfile.mkdtemp(prefix="socialshop-latency-"))
+    try:
+        env = _app_env(workdir, slow_seconds)
+        accounts = prepare_database(env, observers=observers, payers=payers)
+        t_db = time.monotonic()
+        with serve_app(env, workdir / "app.log") as base:
+            t_up = time.monotonic()
+            print(f"set-up: database {t_db - t0:.0f} s, app built and up {t_up - t_db:.0f} s ({base}, 1 worker, SQLite)")
+            result = asyncio.run(_run(base, accounts, samples))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    idle = [ms for _, ms in result["idle"] if ms >= 0]
+    busy = [ms for _, ms in result["busy"] if ms >= 0]
+    lost = sum(ms < 0 for _, ms in result["idle"] + result["busy"])
+    payments: Payments = result["payments"]
+    durations = payments.durations()
+    covered = sum(payments.in_flight_at(start) for start, _ in result["busy"])
+    numbers = {
+        "idle_p50": percentile(idle, 50), "idle_p95": percentile(idle, 95),
+        "busy_p50": percentile(busy, 50), "busy_p95": percentile(busy, 95),
+    }
+    numbers["ratio_p50"] = numbers["busy_p50"] / numbers["idle_p50"] if numbers["idle_p50"] else float("inf")
+    numbers["ratio_p95"] = numbers["busy_p95"] / numbers["idle_p95"] if numbers["idle_p95"] else float("inf")
+
+    print(f"round trip ({observers} observers x {samples}, 'One more'/'One less' on a product sheet, "
+          f"click -> DOM updated):")
+    print(f"  idle: p50 {numbers['idle_p50']:.1f} ms, p95 {numbers['idle_p95']:.1f} ms, "
+          f"max {max(idle, default=0):.1f} ms")
+    print(f"  busy: p50 {numbers['busy_p50']:.1f} ms, p95 {numbers['busy_p95']:.1f} ms, "
+          f"max {max(busy, default=0):.1f} ms  ({result['busy_seconds']:.1f} s, "
+          f"{covered}/{len(result['busy'])} samples started while a payment was in flight)")
+    print(f"payments by {payers} payers with the slow card ({slow_seconds:g} s): {len(durations)} done, "
+          f"click -> paid p50 {percentile(durations, 50):.2f} s, max {max(durations, default=0):.2f} s")
+    print(f"ratio busy/idle: p50 {numbers['ratio_p50']:.2f}x (target <= {target_ratio:g}x), "
+          f"p95 {numbers['ratio_p95']:.2f}x")
+    for error in payments.errors:
+        print(f"  ! payer: {error}")
+    if lost:
+        print(f"  ! {lost} round trips never showed their result ({ROUND_TRIP_TIMEOUT_MS / 1000:.0f} s)")
+    ok = (
+        numbers["ratio_p50"] <= target_ratio and not lost and not payments.errors
+        and len(durations) >= payers and covered > 0
+    )
+    print(f"(b) took {time.monotonic() - t0:.0f} s: {'OK' if ok else 'FAILED'}")
+    return {**numbers, "payments": len(durations), "ok": ok}
+
+
+if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == "setup":
+    _setup_accounts(int(sys.argv[2]), int(sys.argv[3]))
