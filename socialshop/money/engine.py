@@ -46,6 +46,7 @@ from sqlmodel import Session, col, select
 from socialshop import payments
 from socialshop.models import (
     UNRESOLVED_ATTEMPT_STATUSES,
+    AppSurface,
     AttemptEvent,
     AttemptStatus,
     CheckoutAttempt,
@@ -59,8 +60,9 @@ from socialshop.models import (
     utcnow,
 )
 from socialshop.payments.base import Charge, PaymentDeclined, ProviderUnavailable
-from socialshop.services.activation import require_pay_enabled
+from socialshop.services.activation import require_enabled_value, require_pay_enabled
 from socialshop.services.errors import Conflict, NotFound, ValidationError
+from socialshop.services.inputs import parse_app, parse_id
 from socialshop.services.pin import verify_pin
 
 log = logging.getLogger(__name__)
@@ -267,14 +269,24 @@ def closed_attempt_result(session: Session, *, user: User, key: object) -> Check
     return result_for(session, attempt_id=attempt.id)  # type: ignore[arg-type]
 
 
-def check_ready(session: Session, *, user: User, attempt: CheckoutAttempt, kind: PaymentKind, app: object):
-    """The attempt may be charged now: right kind, Pay on in its app, PIN fresh.
+_QUERY = object()
+
+
+def check_ready(
+    session: Session, *, user: User, attempt, kind: PaymentKind, app: object, enabled: object = _QUERY
+) -> AppSurface:
+    """The attempt (a CheckoutAttempt or a row with its kind, app and pin_verified_at) may be
+    charged now: right kind, Pay on in its app, PIN fresh. `enabled`: the user's stored
+    switch for `app` when the caller already read it (None: no row), else it is queried.
 
     Conflict("attempt_kind_mismatch" | "pay_disabled_in_app" | "pin_required"),
     ValidationError("app_invalid")."""
     if attempt.kind != kind.value:
         raise Conflict("attempt_kind_mismatch", expected=attempt.kind)
-    surface = require_pay_enabled(session, user=user, app=app)
+    if enabled is _QUERY:
+        surface = require_pay_enabled(session, user=user, app=app)
+    else:
+        surface = require_enabled_value(parse_app(app), enabled)  # type: ignore[arg-type]
     if surface.value != attempt.app:
         raise ValidationError("app_invalid")
     verified = attempt.pin_verified_at
@@ -289,8 +301,6 @@ def method_for_charge(session: Session, *, user: User, method_id: object) -> tup
     NotFound("method_not_found"), Conflict("method_unavailable") for a card saved with
     another gateway (e.g. before switching sandbox -> stripe).
     """
-    from socialshop.services.inputs import parse_id
-
     parsed = parse_id(method_id)
     row = None
     if parsed is not None:

@@ -197,6 +197,7 @@ def _success() -> rx.Component:
             role="status",
         ),
         width="100%",
+        data_testid="payment-result",
         custom_attrs={"data-entry": CheckoutState.paid_entry},
     )
 

@@ -8,6 +8,7 @@ from socialshop.components.forms import error_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
 from socialshop.components.product_sheet import product_image, tr_fmt
+from socialshop.models import AppSurface
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.shop_cart import CartState
 
@@ -45,7 +46,12 @@ def _cart_line(line) -> rx.Component:
         rx.box(product_image(line.image, line.title), width="64px", flex_shrink="0"),
         rx.vstack(
             rx.text(line.title, weight="medium", size="3"),
-            rx.text(tr("cart.unit_price"), " ", line.unit_price_label, size="1", color_scheme="gray"),
+            rx.text(
+                tr("cart.unit_price"), " ", line.unit_price_label, " · ", tr("cart.found_on"), " ",
+                rx.match(line.app, *[(app.value, tr(f"app.{app.value}")) for app in AppSurface], line.app),
+                size="1",
+                color_scheme="gray",
+            ),
             _line_problem(line),
             rx.hstack(
                 rx.icon_button(
@@ -164,17 +170,16 @@ def _cart_contents() -> rx.Component:
                     align="center",
                     width="100%",
                 ),
-                rx.text(tr("cart.one_order_per_shop"), size="1", color_scheme="gray"),
                 rx.cond(
                     CartState.cart_spans_apps,
                     rx.text(tr("cart.one_checkout_per_app"), size="1", color_scheme="gray"),
+                    rx.text(tr("cart.one_order_per_shop"), size="1", color_scheme="gray"),
                 ),
                 rx.foreach(
                     CartState.cart_checkouts,
                     lambda checkout: rx.button(
                         rx.icon("lock", size=16),
-                        tr("cart.checkout"),
-                        rx.text(" · ", checkout.app_label, " · ", checkout.total_label, as_="span"),
+                        rx.text(tr("cart.checkout"), " · ", checkout.app_label, " · ", checkout.total_label, as_="span"),
                         on_click=CheckoutState.start_checkout(checkout.app),
                         disabled=~CartState.cart_can_checkout,
                         size="3",

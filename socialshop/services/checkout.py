@@ -22,7 +22,6 @@ from sqlalchemy import select as core_select
 from sqlmodel import Session
 
 from socialshop.models import (
-    AppSurface,
     AttemptStatus,
     CartItem,
     CheckoutAttempt,
@@ -48,7 +47,7 @@ from socialshop.money.engine import (  # noqa: F401  (the attempt API, used thro
     open_attempt,
 )
 from socialshop.services import ledger
-from socialshop.services.activation import pay_enabled_subquery, require_enabled_value
+from socialshop.services.activation import pay_enabled_subquery
 from socialshop.services.errors import Conflict, NotFound, ServiceError, ValidationError
 from socialshop.services.inputs import parse_app, parse_id, parse_int
 
@@ -177,10 +176,10 @@ def _parse_lines(items: object) -> dict[int, int]:
             raise NotFound("product_not_found")
         quantity = parse_int(item[1])
         if quantity is None or not 1 <= quantity <= MAX_QUANTITY:
-            raise ValidationError("quantity_invalid", min=1, max=MAX_QUANTITY)
+            raise ValidationError("quantity_out_of_range", min=1, max=MAX_QUANTITY)
         lines[product_id] = lines.get(product_id, 0) + quantity
         if lines[product_id] > MAX_QUANTITY:
-            raise ValidationError("quantity_invalid", min=1, max=MAX_QUANTITY)
+            raise ValidationError("quantity_out_of_range", min=1, max=MAX_QUANTITY)
     return lines
 
 
@@ -219,10 +218,10 @@ def _load_products(session: Session, lines: dict[int, int]) -> list:
     for product in rows:
         if product.stock < lines[product.id]:
             raise Conflict(
-                "out_of_stock",
+                "not_enough_stock" if product.stock > 0 else "sold_out",
                 product=product.title,
                 available=max(product.stock, 0),
-                in_cart=lines[product.id],
+                requested=lines[product.id],
             )
     return list(rows)
 
@@ -239,7 +238,12 @@ def _reserve_stock(session: Session, lines: dict[int, int], titles: dict[int, st
             ).one()
             if not row[1]:
                 raise Conflict("product_unavailable", product=titles[product_id])
-            raise Conflict("out_of_stock", product=titles[product_id], available=max(row[0], 0), in_cart=quantity)
+            raise Conflict(
+                "not_enough_stock" if row[0] > 0 else "sold_out",
+                product=titles[product_id],
+                available=max(row[0], 0),
+                requested=quantity,
+            )
 
 
 def _release_stock(session: Session, lines: dict[int, int]) -> None:
@@ -307,9 +311,9 @@ def checkout_items(
     A key that already ran returns its stored result whatever the other arguments are.
     Raises (nothing changed): NotFound("attempt_not_found" | "product_not_found" |
     "method_not_found"), ValidationError("app_invalid" | "cart_empty" |
-    "cart_item_invalid" | "cart_too_large" | "quantity_invalid" | "currency_mixed" |
+    "cart_item_invalid" | "cart_too_large" | "quantity_out_of_range" | "currency_mixed" |
     "shipping_invalid"), Conflict("attempt_kind_mismatch" | "pay_disabled_in_app" |
-    "pin_required" | "product_unavailable" | "out_of_stock" | "method_unavailable").
+    "pin_required" | "product_unavailable" | "not_enough_stock" | "sold_out" | "method_unavailable").
     A declined card is not an exception: the result has status "failed"; a lost gateway
     answer gives "confirming".
     """
@@ -324,7 +328,9 @@ def checkout_items(
     if row.status != AttemptStatus.OPEN.value:
         return engine.result_for(session, attempt_id=row.id)
     try:
-        surface = _check_ready(user=user, row=row, app=app)
+        surface = engine.check_ready(
+            session, user=user, attempt=row, kind=PaymentKind.PURCHASE, app=app, enabled=row.pay_enabled
+        )
         lines = _parse_lines(items)
         rows = _load_products(session, lines)
         if row.method_id is None:
@@ -387,19 +393,6 @@ def checkout_items(
             reserve=lambda s: _reserve_stock(s, lines, titles),
         ),
     )
-
-
-def _check_ready(*, user: User, row, app: object) -> AppSurface:
-    """engine.check_ready on the row _load_purchase read (Pay switch included)."""
-    if row.kind != PaymentKind.PURCHASE.value:
-        raise Conflict("attempt_kind_mismatch", expected=row.kind)
-    surface = require_enabled_value(parse_app(app), row.pay_enabled)
-    if surface.value != row.app:
-        raise ValidationError("app_invalid")
-    verified = row.pin_verified_at
-    if verified is None or not verified <= _now() <= verified + PIN_AUTH_TTL:
-        raise Conflict("pin_required")
-    return surface
 
 
 def checkout_cart(

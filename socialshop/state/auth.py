@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from socialshop import i18n
@@ -48,40 +50,43 @@ class AuthState(SessionState):
     def set_wants_shop(self, checked: bool):
         self.wants_shop = checked is True
 
-    @rx.event
-    def log_in(self, form_data: dict):
+    # Logging in and signing up check or hash a password with argon2 (slow on purpose):
+    # background events doing that in a worker thread, so other users never wait for it.
+    @rx.event(background=True)
+    async def log_in(self, form_data: dict):
+        email, password = _field(form_data, "email"), _field(form_data, "password")
         try:
-            with session_scope() as session:
-                result = accounts.log_in(
-                    session,
-                    email=_field(form_data, "email"),
-                    password=_field(form_data, "password"),
-                )
-                self._accept_login(result)
+            result = await asyncio.to_thread(_in_session, accounts.log_in, email=email, password=password)
         except ServiceError as error:
-            self.error = self._error_text(error)
-            return None
-        return rx.redirect(self._next_path)
+            async with self:
+                self.error = self._error_text(error)
+            return
+        async with self:
+            self._accept_login(result)
+            next_path = self._next_path
+        yield rx.redirect(next_path)
 
-    @rx.event
-    def sign_up(self, form_data: dict):
+    @rx.event(background=True)
+    async def sign_up(self, form_data: dict):
+        async with self:
+            wants_shop, language = self.wants_shop, self.lang
+        fields = {
+            "email": _field(form_data, "email"),
+            "password": _field(form_data, "password"),
+            "display_name": _field(form_data, "display_name"),
+            "phone_number": _field(form_data, "phone"),
+            "language": language,
+        }
+        shop_name = _field(form_data, "shop_name") if wants_shop else None
         try:
-            with session_scope() as session:
-                result = accounts.sign_up_and_log_in(
-                    session,
-                    email=_field(form_data, "email"),
-                    password=_field(form_data, "password"),
-                    display_name=_field(form_data, "display_name"),
-                    phone_number=_field(form_data, "phone"),
-                    language=self.lang,
-                )
-                if self.wants_shop:
-                    shops.create_shop(session, owner=result.user, name=_field(form_data, "shop_name"))
-                self._accept_login(result)
+            result = await asyncio.to_thread(_sign_up, fields, shop_name)
         except ServiceError as error:
-            self.error = self._error_text(error)
-            return None
-        return rx.redirect("/")
+            async with self:
+                self.error = self._error_text(error)
+            return
+        async with self:
+            self._accept_login(result)
+        yield rx.redirect("/")
 
     def _accept_login(self, result: accounts.LoginResult) -> None:
         self.error = ""
@@ -91,3 +96,17 @@ class AuthState(SessionState):
             self.user_role = Role.SHOPPER.value
         if self.lang not in i18n.LANGUAGES:
             self.lang = i18n.DEFAULT_LANGUAGE
+
+
+def _in_session(action, **kwargs):
+    with session_scope() as session:
+        return action(session, **kwargs)
+
+
+def _sign_up(fields: dict, shop_name: str | None) -> accounts.LoginResult:
+    """One transaction: an account whose shop could not be opened is not created either."""
+    with session_scope() as session:
+        result = accounts.sign_up_and_log_in(session, **fields)
+        if shop_name is not None:
+            shops.create_shop(session, owner=result.user, name=shop_name)
+        return result

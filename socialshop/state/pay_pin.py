@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import reflex as rx
 
 from socialshop.db import session_scope
-from socialshop.services import pin
+from socialshop.services import accounts, pin
 from socialshop.services.errors import ServiceError, ValidationError
 from socialshop.services.money import format_datetime
 from socialshop.state.checkout import form_text
@@ -33,30 +35,50 @@ class PinSettingsState(SessionState):
         self.pin_is_set = status.is_set
         self.locked_until_label = format_datetime(status.locked_until, self.lang) if status.locked_until else ""
 
-    @rx.event
-    def save(self, form_data: dict):
-        self.error = ""
-        self.notice = ""
+    @rx.event(background=True)
+    async def save(self, form_data: dict):
+        """Hashing the PIN (argon2) happens in a worker thread: nobody else waits for it."""
+        async with self:
+            self.error = ""
+            self.notice = ""
+            token, was_set = self.auth_token, self.pin_is_set
         new_pin = form_text(form_data, "new_pin", 12)
+        current_pin = form_text(form_data, "current_pin", 12) if was_set else None
         try:
             if new_pin != form_text(form_data, "repeat_pin", 12):
                 raise ValidationError("pin_mismatch")
-            with session_scope() as session:
-                user = self._current_user(session)
-                if user is None:
-                    return self._login_redirect()
-                pin.set_pin(
-                    session, user=user, pin=new_pin,
-                    current_pin=form_text(form_data, "current_pin", 12) if self.pin_is_set else None,
-                )
-            self.notice = self._t("pinsettings.changed" if self.pin_is_set else "pinsettings.set")
+            status = await asyncio.to_thread(_set_pin, token, new_pin, current_pin)
         except ServiceError as error:
-            self.error = self._error_text(error)
-        with session_scope() as session:
-            user = self._current_user(session)
-            if user is not None:
-                self._show_status(pin.pin_status(session, user=user))
-        return rx.call_script(f"document.getElementById('{PIN_FORM_ID}')?.reset()")
+            async with self:
+                self.error = self._error_text(error)
+                redirect = self._login_redirect() if error.code == "login_required" else None
+            if redirect is not None:
+                yield redirect
+                return
+            status = await asyncio.to_thread(_pin_status, token)
+        else:
+            async with self:
+                self.notice = self._t("pinsettings.changed" if was_set else "pinsettings.set")
+        async with self:
+            if status is not None:
+                self._show_status(status)
+        yield rx.call_script(f"document.getElementById('{PIN_FORM_ID}')?.reset()")
+
+
+def _set_pin(token: str, new_pin: str, current_pin: str | None) -> pin.PinStatus:
+    with session_scope() as session:
+        user = accounts.user_for_token(session, token=token)
+        if user is None:
+            raise ValidationError("login_required")
+        pin.set_pin(session, user=user, pin=new_pin, current_pin=current_pin)
+    with session_scope() as session:
+        return pin.pin_status(session, user=accounts.user_for_token(session, token=token))
+
+
+def _pin_status(token: str) -> pin.PinStatus | None:
+    with session_scope() as session:
+        user = accounts.user_for_token(session, token=token)
+        return pin.pin_status(session, user=user) if user is not None else None
 
 
 PIN_FORM_ID = "pin-settings-form"

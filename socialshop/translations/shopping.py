@@ -62,9 +62,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cart.checkout": ("Checkout", "Vai al pagamento"),
     "cart.one_checkout_per_app": (
-        "Items are paid in the app where you found them: one checkout per app.",
-        "Gli articoli si pagano nell'app in cui li hai trovati: un pagamento per app.",
+        "Items are paid in the app where you found them: one checkout per app, one order per shop.",
+        "Gli articoli si pagano nell'app in cui li hai trovati: un pagamento per app, un ordine per negozio.",
     ),
+    "cart.found_on": ("from", "da"),
     "cart.empty": ("Your cart is empty.", "Il tuo carrello è vuoto."),
     "cart.back_to_feed": ("Find something in the feed", "Trova qualcosa nel feed"),
     # saved
@@ -164,6 +165,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.out_of_stock": (
         "Not enough stock: {available} available and {in_cart} already in your cart.",
         "Disponibilità insufficiente: ne restano {available} e {in_cart} sono già nel tuo carrello.",
+    ),
+    "error.quantity_out_of_range": (
+        "Choose a quantity between {min} and {max}.",
+        "Scegli una quantità tra {min} e {max}.",
+    ),
+    "error.not_enough_stock": (
+        "Only {available} of “{product}” left: choose {available} or fewer.",
+        "Di “{product}” ne restano solo {available}: scegline {available} o meno.",
+    ),
+    "error.sold_out": (
+        "“{product}” has just sold out.",
+        "“{product}” è appena andato esaurito.",
     ),
     "error.quantity_invalid": (
         "Enter a whole quantity of at least 1.",

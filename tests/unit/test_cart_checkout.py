@@ -73,7 +73,7 @@ def test_a_quantity_out_of_range_is_refused_before_any_pin(session, quantity):
     session.commit()
     with pytest.raises(ValidationError) as refused:
         checkout.preview_lines(session, items=[(product.id, quantity)])
-    assert refused.value.code == "quantity_invalid"
+    assert refused.value.code == "quantity_out_of_range"
     assert (refused.value.params["min"], refused.value.params["max"]) == (1, checkout.MAX_QUANTITY)
 
 
@@ -82,7 +82,7 @@ def test_more_than_the_stock_is_refused_before_any_pin_naming_the_stock(session)
     session.commit()
     with pytest.raises(Conflict) as refused:
         checkout.preview_lines(session, items=[(product.id, 4)])
-    assert refused.value.code == "out_of_stock"
+    assert refused.value.code == "not_enough_stock"
     assert (refused.value.params["product"], refused.value.params["available"]) == ("Mug", 3)
     assert [row.id for row in checkout.preview_lines(session, items=[(product.id, 3)])] == [product.id]
 

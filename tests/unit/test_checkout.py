@@ -13,6 +13,7 @@ from socialshop.models import (
     Product,
     utcnow,
 )
+from socialshop.money import engine
 from socialshop.services import checkout, ledger
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from tests.unit.factories import (
@@ -171,7 +172,7 @@ def test_the_pin_must_authorize_the_attempt(session, monkeypatch):
     # Ten minutes later the authorization has expired.
     later = utcnow() + checkout.PIN_AUTH_TTL + dt.timedelta(seconds=5)
     with monkeypatch.context() as m:
-        m.setattr(checkout, "_now", lambda: later)
+        m.setattr(engine, "_now", lambda: later)
         with pytest.raises(Conflict) as info:
             buy(session, user, key, [(product.id, 1)], method)
         assert info.value.code == "pin_required"
@@ -195,7 +196,7 @@ def test_invalid_quantities(session, quantity):
     key = authorized_key(session, user)
     with pytest.raises(ValidationError) as info:
         buy(session, user, key, [(product.id, quantity)], method)
-    assert info.value.code == "quantity_invalid"
+    assert info.value.code == "quantity_out_of_range"
     _nothing_changed(session, key, product, 500)
 
 
@@ -207,8 +208,8 @@ def test_above_stock_says_how_many_are_left(session):
     for items in ([(product.id, 3)], [(product.id, 2), (product.id, 1)]):
         with pytest.raises(Conflict) as info:
             buy(session, user, key, items, method)
-        assert info.value.code == "out_of_stock"
-        assert info.value.params == {"product": "Lamp", "available": 2, "in_cart": 3}
+        assert info.value.code == "not_enough_stock"
+        assert info.value.params == {"product": "Lamp", "available": 2, "requested": 3}
     _nothing_changed(session, key, product, 2)
     assert buy(session, user, key, [(product.id, 2)], method).succeeded
 

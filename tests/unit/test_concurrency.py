@@ -90,7 +90,7 @@ def test_eight_buyers_three_items_no_overselling(request, engine_fixture):
 
     outcomes = run_together(engine, buy)
 
-    assert codes(outcomes) == Counter({"succeeded": 3, "out_of_stock": 5}), outcomes
+    assert codes(outcomes) == Counter({"succeeded": 3, "sold_out": 5}), outcomes
     with Session(engine) as session:
         assert stock_of(session, product.id) == 0
         assert session.exec(select(func.count()).select_from(Payment)).one() == 3
