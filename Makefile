@@ -83,7 +83,7 @@ bench: deps
 	$(PY) benchmarks/bench_checkout.py
 
 # 500 buyers racing for 10 units of one product on PostgreSQL (4 processes); not part of `make test`.
-bench-concurrency: deps
+bench-concurrency: deps bun browser
 	$(PY) benchmarks/bench_concurrency.py
 
 lint: deps

@@ -1,7 +1,9 @@
-"""Many buyers racing for the last units of one product, in several processes, on PostgreSQL.
+"""Concurrency: (a) buyers racing for the last units on PostgreSQL, (b) event latency while a slow gateway pays.
 
     python benchmarks/bench_concurrency.py [--buyers 500] [--stock 10] [--processes 4]
                                            [--pool-size N] [--pg-url URL] [--seed 7]
+                                           [--latency-only | --skip-latency]
+                                           [--observers 5] [--payers 3] [--samples 40] [--slow-seconds 2]
 
 (a) BUYERS buyers, each with a saved sandbox card and one pre-opened, PIN-authorized
 attempt, call checkout_items() for 1 unit of ONE product that has STOCK units, all at
@@ -24,8 +26,16 @@ INSERT + COMMITs, with the ratios checkout/baseline. Exit status 1 unless sold =
 oversold == 0, duplicate charges == 0, deadlocks == 0, no ledger problem (the ledger
 invariants, and charges kept == payments recorded) and no worker process failed.
 
-(b) Event latency of other clients while a slow gateway is paying: not written yet,
-see measure_event_latency() (a stub with the plan).
+(b) Event latency of other clients while a slow gateway is paying (event_latency.py):
+the real app in prod mode with ONE backend worker, on a throw-away SQLite database;
+OBSERVERS browser sessions time a cheap event (click -> DOM updated) while idle, then
+while PAYERS other sessions pay with the sandbox's slow card (4000 0000 0000 6009, the
+gateway answers after SLOW_SECONDS). Printed: p50/p95 of both phases and the ratio
+busy/idle; fails unless the p50 ratio is <= 1.5 (the issue's target) and every payment
+and round trip completed. Needs bun and Chromium (`make browser`); about a minute.
+
+    --latency-only / --skip-latency   run one part only (both by default)
+    --observers 5 --payers 3 --samples 40 --slow-seconds 2
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ from bench_checkout import (  # noqa: E402
     setup,
     verify,
 )
+from event_latency import measure_event_latency  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
@@ -156,51 +167,9 @@ def race(url: str, args) -> bool:
     )
 
 
-# ------------------------------------------------------------------ (b) not written yet
-
-
-def measure_event_latency(
-    *,
-    clients: int = 20,
-    payers: int = 4,
-    slow_seconds: float = 2.0,
-    samples: int = 30,
-    workers: int = 1,
-    target_ratio: float = 1.5,
-) -> dict[str, float]:
-    """STUB - part (b): event latency of other clients while slow payments run.
-
-    Not implemented; the lead decides whether to finish it once the money handlers are
-    background events. The plan:
-
-    1. Start the app on a throw-away PostgreSQL database (temporary_database(), then
-       `reflex db migrate` and `python -m socialshop.seed` with REFLEX_DB_URL set to it),
-       with REFLEX_REDIS_URL on a spare Redis db, SOCIALSHOP_SANDBOX_SLOW_SECONDS=
-       `slow_seconds` and GRANIAN_WORKERS=`workers`: either
-       reflex.testing.AppHarnessProd.create(root=PROJECT_ROOT) (as tests/e2e do) or
-       `make run WORKERS=... PORT=<spare>` as a subprocess, waiting for GET /ping.
-    2. Open `clients` + `payers` browser sessions, each logged in as its own user (new
-       accounts made beforehand through the services; payers get a PIN and the slow
-       sandbox test card 4000 0000 0000 6009 saved). Either Playwright pages (realistic,
-       heavier) or socket.io clients on /_event (python-socketio's AsyncClient; needs
-       the token and the state names the compiled frontend sends).
-    3. Cheap event: one handler that touches no database and no gateway (e.g. opening a
-       sheet or a menu). Time emit -> delta received, per client.
-    4. Idle: `samples` round trips per client, no payment running -> p50/p95.
-    5. Busy: the `payers` start a purchase at once (each charge takes `slow_seconds`);
-       while those are in flight, the same `samples` round trips on the other clients.
-    6. Return {"idle_p50", "idle_p95", "busy_p50", "busy_p95", "ratio_p95"}; the
-       target is ratio_p95 <= `target_ratio` (1.5).
-
-    What to expect: Reflex calls a plain `def` handler directly on the worker's event
-    loop (reflex_base/event/processor/base_state_processor.py:338-343), so a
-    synchronous handler waiting 2 s on the gateway stalls every client of that worker
-    for 2 s; an async handler holds only its own client's state lock (Redis lock,
-    default 10 s expiry) for the whole charge. Background events
-    (`@rx.event(background=True)`) run without the lock and take it only inside
-    `async with self` (reflex/istate/proxy.py:242-330).
-    """
-    raise NotImplementedError("part (b) is a stub: see the docstring of measure_event_latency()")
+# ------------------------------------------------------------------ (b)
+# measure_event_latency() lives in event_latency.py (imported above): the app served by
+# one worker, Playwright observers and payers; its docstring has the details.
 
 
 # ------------------------------------------------------------------ main
@@ -215,19 +184,44 @@ def main(argv: list[str] | None = None) -> int:
                         help="DB connections per process (default: free server connections / processes, max 40)")
     parser.add_argument("--pg-url", default=None, help=f"PostgreSQL server (default REFLEX_DB_URL, else {DEFAULT_PG_URL})")
     parser.add_argument("--seed", type=int, default=7)
+    parts = parser.add_mutually_exclusive_group()
+    parts.add_argument("--latency-only", action="store_true", help="only part (b), the event latency")
+    parts.add_argument("--skip-latency", action="store_true", help="only part (a), the race")
+    parser.add_argument("--observers", type=int, default=5, help="(b) sessions timing a cheap event (default 5)")
+    parser.add_argument("--payers", type=int, default=3, help="(b) sessions paying with the slow card (default 3)")
+    parser.add_argument("--samples", type=int, default=40, help="(b) round trips per observer and phase (default 40)")
+    parser.add_argument("--slow-seconds", type=float, default=2.0, help="(b) the slow gateway's delay (default 2)")
     args = parser.parse_args(argv)
     if not 1 <= args.processes <= args.buyers:
         parser.error("--processes must be between 1 and --buyers")
     if args.stock < 1:
         parser.error("--stock must be at least 1")
+    if min(args.observers, args.payers, args.samples) < 1 or args.slow_seconds <= 0:
+        parser.error("--observers, --payers, --samples and --slow-seconds must be positive")
     os.environ.setdefault("SOCIALSHOP_PAYMENT_PROVIDER", "sandbox")
 
+    ok = True
+    if not args.latency_only:
+        ok = race_on_postgres(args)
+    if not args.skip_latency:
+        print(f"== (b) event latency of {args.observers} sessions while {args.payers} others pay "
+              f"through a {args.slow_seconds:g} s gateway (1 backend worker)")
+        latency = measure_event_latency(
+            observers=args.observers, payers=args.payers, samples=args.samples, slow_seconds=args.slow_seconds
+        )
+        ok = ok and latency["ok"]
+    print("result: OK" if ok else "result: FAILED")
+    return 0 if ok else 1
+
+
+def race_on_postgres(args) -> bool:
+    """Part (a) on a throw-away PostgreSQL database."""
     server_url = postgres_target(args.pg_url, default=DEFAULT_PG_URL)
     usable, in_use = connection_budget(server_url)
     free = usable - in_use - SPARE_CONNECTIONS
     if args.pool_size is None:
         args.pool_size = max(1, min(APP_POOL, free // args.processes))
-    print(f"== {args.buyers} buyers, 1 product with {args.stock} in stock, {args.processes} processes "
+    print(f"== (a) {args.buyers} buyers, 1 product with {args.stock} in stock, {args.processes} processes "
           f"({START_METHOD}); PostgreSQL: {usable} usable connections, {in_use} in use -> "
           f"{args.pool_size} per process (the app's engine would open up to {APP_POOL} per process)")
     if args.processes * args.pool_size > free + SPARE_CONNECTIONS:
@@ -237,10 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         # Anything in the workers that uses the application's own engine (socialshop.db)
         # must reach this database, not the developer's: set before any worker starts.
         os.environ["REFLEX_DB_URL"] = url
-        ok = race(url, args)
-    print("(b) event latency while a slow gateway pays: not measured (measure_event_latency() is a stub)")
-    print("result: OK" if ok else "result: FAILED")
-    return 0 if ok else 1
+        return race(url, args)
 
 
 if __name__ == "__main__":
