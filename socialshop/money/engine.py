@@ -444,12 +444,18 @@ def run(session: Session, claim: Claim) -> CheckoutResult:
     if after_charge_hook is not None:
         after_charge_hook(claim.key)
     try:
-        _record(session, attempt_id, charge, source="payer")
+        recorded = _record(session, attempt_id, charge, source="payer")
     except BaseException:
         session.rollback()
         log.exception("attempt %s: charged but could not record it; refunding", attempt_id)
         _refund_unrecorded(session, attempt_id, charge, key=claim.key)
         raise
+    if not recorded:
+        # Settled by someone else while we were at the gateway. If they failed it (the
+        # gateway found nothing then), this charge arrived late: the payer gets it back.
+        late = _load(session, attempt_id)
+        if late.status == AttemptStatus.FAILED.value:
+            _refund_late_charge(session, late, charge, source="payer")
     return result_for(session, attempt_id=attempt_id)
 
 

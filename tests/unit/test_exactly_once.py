@@ -399,6 +399,45 @@ def test_a_processing_attempt_is_left_alone_during_its_grace_period(engine, sess
     assert_books_balance(session)
 
 
+class NoVoidProvider(BlockingProvider):
+    """A gateway whose look-up finds nothing yet cannot stop a charge already under way
+    (a real gateway still processing the request): the late charge then succeeds."""
+
+    def find_or_void_charge(self, **kwargs):
+        return None
+
+
+def test_a_charge_that_lands_after_the_reconciler_gave_up_is_refunded_by_the_payer(engine, session, monkeypatch):
+    provider = NoVoidProvider()
+    install_provider(monkeypatch, provider)
+    user, method = make_buyer(session)
+    product = make_product(session, stock=2)
+    session.commit()
+    key = authorized_key(session, user)
+    outcome: dict = {}
+
+    def payer():
+        with Session(engine, expire_on_commit=False) as own:
+            outcome["result"] = buy(own, own.merge(user), key, [(product.id, 1)], method)
+
+    thread = threading.Thread(target=payer)
+    thread.start()
+    try:
+        assert provider.entered.wait(timeout=30), "the payer never reached the gateway"
+        attempt = attempt_of(session, key)
+        done = reconcile(engine, now=attempt.updated_at + dt.timedelta(seconds=61))
+        assert [(r.outcome, r.status) for r in done] == [("not charged", "failed")]
+    finally:
+        provider.release.set()
+        thread.join(timeout=30)
+    assert not thread.is_alive()
+    # The gateway charged after all: the payer's request gives that money back, once.
+    assert (outcome["result"].status, outcome["result"].failure_code) == ("failed", "not_charged")
+    assert [r["idempotency_key"] for r in provider.refunds] == [f"refund:late:{key}"]
+    assert count(session, Payment) == 0 and stock_of(session, product.id) == 2
+    assert_books_balance(session)
+
+
 def test_a_confirming_attempt_waits_for_its_short_grace(engine, session, spy):
     user, method = make_buyer(session, number=ANSWER_LOST)
     product = make_product(session, stock=2)
