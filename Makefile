@@ -37,6 +37,7 @@ banner:
 	@echo "Demo accounts (password: socialshop-demo):"
 	@echo "  shoppers:  giulia@example.com, marco@example.com  (saved card 4242, Pay PIN 2580)"
 	@echo "  merchants: bottega@example.com (Bottega Verde), caffe@example.com (Caffè Aurora), libreria@example.com (Libreria del Porto)"
+	@echo "  support:   support@example.com (the agents' queue at /support/agent)"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -68,7 +68,7 @@ from socialshop.models import (  # noqa: E402
     User,
     utcnow,
 )
-from socialshop.services import checkout, ledger, payment_methods, pin, security  # noqa: E402
+from socialshop.services import checkout, ledger, pay_pin, payment_methods, security  # noqa: E402
 from socialshop.services.errors import ServiceError  # noqa: E402
 
 PIN = "2580"
@@ -209,7 +209,7 @@ def measure_pin(engine: Engine, samples: int) -> list[float]:
         timings = []
         for _ in range(samples):
             start = time.perf_counter()
-            pin.verify_pin(session, user=user, pin=PIN)
+            pay_pin.verify_pin(session, user=user, pin=PIN)
             timings.append(time.perf_counter() - start)
     return timings
 
@@ -347,7 +347,7 @@ PROCESS_TIMEOUT = 600.0
 PRELOAD = [
     "sqlalchemy", "sqlmodel", "socialshop.models", "socialshop.payments", "socialshop.db",
     "socialshop.services.checkout", "socialshop.services.ledger", "socialshop.services.payment_methods",
-    "socialshop.services.pin", "socialshop.services.security", "psycopg",
+    "socialshop.services.pay_pin", "socialshop.services.security", "psycopg",
 ]
 
 

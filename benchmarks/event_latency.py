@@ -208,7 +208,7 @@ def _setup_accounts(observers: int, payers: int) -> None:
 
     from socialshop.db import session_scope
     from socialshop.models import Product
-    from socialshop.services import accounts, payment_methods, pin
+    from socialshop.services import accounts, pay_pin, payment_methods
 
     made: dict[str, list[str]] = {"observers": [], "payers": []}
     with session_scope() as session:
@@ -222,7 +222,7 @@ def _setup_accounts(observers: int, payers: int) -> None:
                     profile.ship_line1, profile.ship_city = "Via Roma 1", "Cagliari"
                     profile.ship_postal_code, profile.ship_country = "09124", "IT"
                     session.add(profile)
-                    pin.set_pin(session, user=user, pin=PIN)
+                    pay_pin.set_pin(session, user=user, pin=PIN)
                     payment_methods.add_card(session, user=user, number=SLOW_CARD, exp_month="12",
                                              exp_year="39", cvc="123", holder_name=f"Bench payer {n}",
                                              make_default=True)

@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from socialshop.translations import core, payments, shopping
+from socialshop.translations import (
+    core,
+    notifications,
+    pay_authorization,
+    pay_methods,
+    pay_overview,
+    pay_support,
+    payments,
+    shopping,
+)
 
 LANGUAGES = ("en", "it")
 DEFAULT_LANGUAGE = "en"
@@ -19,6 +28,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     **core.MESSAGES,
     **shopping.MESSAGES,
     **payments.MESSAGES,
+    **pay_authorization.MESSAGES,
+    **pay_methods.MESSAGES,
+    **pay_support.MESSAGES,
+    **notifications.MESSAGES,
+    **pay_overview.MESSAGES,
 }
 
 
@@ -41,6 +55,9 @@ MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "donation_out_of_range": ("min", "max"),
     "transfer_over_limit": ("limit",),
     "transfer_monthly_limit": ("limit", "remaining"),
+    "pin_threshold_invalid": ("max",),
+    "pay_limit_reached": ("limit", "remaining"),
+    "limit_too_high": ("max",),
 }
 
 

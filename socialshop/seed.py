@@ -37,6 +37,7 @@ from socialshop.models import (
     Product,
     ProductTag,
     Role,
+    ShippingAddress,
     Shop,
     User,
     utcnow,
@@ -105,6 +106,7 @@ USERS = [
         Language.EN.value,
         Role.MERCHANT,
     ),
+    DemoUser("support", "support@example.com", "Elena Support", "+39 070 555 0300", Language.EN.value, Role.SUPPORT),
 ]
 
 
@@ -671,13 +673,19 @@ def _ensure_pay(
                 user_id=user.id,  # type: ignore[arg-type]
                 provider_customer_ref=provider.create_customer(email=user.email, name=user.display_name),
                 pin_hash=pin_hash,
-                ship_name=user.display_name,
-                ship_line1=line1,
-                ship_city=city,
-                ship_postal_code=postal_code,
-                ship_country="IT",
             )
             session.add(profile)
+            session.add(
+                ShippingAddress(
+                    user_id=user.id,  # type: ignore[arg-type]
+                    name=user.display_name,
+                    line1=line1,
+                    city=city,
+                    postal_code=postal_code,
+                    country="IT",
+                    is_default=True,
+                )
+            )
             summary.pay_profiles += 1
         # Any card row, even a removed one, means the user has been here: leave their choice.
         if session.exec(select(PaymentMethod.id).where(PaymentMethod.user_id == user.id)).first():
@@ -725,6 +733,8 @@ def account_lines() -> list[str]:
         shop = shop_of.get(demo.key)
         if shop is not None:
             extra = f"merchant of {shop.name} (/shop/{shop.slug})"
+        elif demo.role == Role.SUPPORT:
+            extra = "support agent (/support/agent)"
         elif demo.address is not None:
             extra = f"shopper, card Visa •••• {DEMO_CARD[-4:]}, Pay PIN {DEMO_PIN}"
         else:

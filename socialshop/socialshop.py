@@ -8,18 +8,42 @@ import socialshop.models  # noqa: F401  (every table registered before Reflex lo
 from socialshop.api import api_transformer
 from socialshop.models import AppSurface
 from socialshop.money.reconcile import reconcile_forever
-from socialshop.pages import shopping_routes
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.messenger import messenger_money_page
+from socialshop.pages.pay_apps import pay_apps_page
+from socialshop.pages.pay_contact import pay_contact_page
+from socialshop.pages.pay_history import pay_history_page
+from socialshop.pages.pay_methods import pay_methods_page
+from socialshop.pages.pay_overview import not_found_page, pay_overview_page
 from socialshop.pages.pay_pin import pin_settings_page
+from socialshop.pages.pay_security import pay_security_page
+from socialshop.pages.pay_support import pay_support_page
 from socialshop.pages.profile import profile_page
+from socialshop.pages.shop_cart import cart_page
+from socialshop.pages.shop_catalog import shops_page, storefront_page
+from socialshop.pages.shop_orders import order_detail_page, orders_page
+from socialshop.pages.shop_saved import saved_page
+from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
+from socialshop.state.pay_apps import PayAppsState
+from socialshop.state.pay_authorization import PayAuthorizationState
+from socialshop.state.pay_contact import PayContactState
+from socialshop.state.pay_history import PayHistoryState
+from socialshop.state.pay_methods import PayMethodsState
+from socialshop.state.pay_overview import PayOverviewState
 from socialshop.state.pay_pin import PinSettingsState
+from socialshop.state.pay_support import SupportState
 from socialshop.state.profile import ProfileState
+from socialshop.state.shop_cart import CartState
+from socialshop.state.shop_catalog import SLUG_ARG, ShopsState, StorefrontState
+from socialshop.state.shop_orders import ORDER_ARG, OrderDetailState, OrdersState
+from socialshop.state.shop_saved import SavedState
+from socialshop.state.shopping import ProductSheetState
+from socialshop.state.support_agent import SupportAgentState
 from socialshop.state.transfers import TransferState
 
 app = rx.App(
@@ -44,5 +68,32 @@ app.add_page(checkout_page, route="/checkout", title="Checkout · SocialShop", o
 app.add_page(
     messenger_money_page, route="/messenger/money", title="Messenger money · SocialShop", on_load=TransferState.load
 )
-app.add_page(pin_settings_page, route="/pay/pin", title="Pay PIN · SocialShop", on_load=PinSettingsState.load)
-shopping_routes.register(app)
+
+# (component, route, title, on_load). Pages showing the product sheet close it on load:
+# a sheet left open before navigating must not pop up again on the next page.
+PAGES = (
+    (pin_settings_page, "/pay/pin", "Pay PIN", [PinSettingsState.load]),
+    (shops_page, "/shops", "Shops", [ProductSheetState.close_sheet, ShopsState.load]),
+    (storefront_page, f"/shop/[{SLUG_ARG}]", "Shop", [ProductSheetState.close_sheet, StorefrontState.load]),
+    (cart_page, "/cart", "Cart", [ProductSheetState.close_sheet, CartState.load]),
+    (saved_page, "/saved", "Saved", [ProductSheetState.close_sheet, SavedState.load]),
+    (orders_page, "/orders", "Orders", [OrdersState.load]),
+    (order_detail_page, f"/orders/[{ORDER_ARG}]", "Order", [OrderDetailState.load]),
+    (pay_history_page, "/pay/history", "Pay history", [PayHistoryState.load]),
+    (pay_apps_page, "/pay/apps", "Pay in apps", [PayAppsState.load]),
+    (pay_security_page, "/pay/security", "Pay security", [PayAuthorizationState.load]),
+    (pay_methods_page, "/pay/methods", "Payment methods", [PayMethodsState.load]),
+    (pay_support_page, "/pay/support", "Support", [SupportState.load]),
+    (support_agent_page, "/support/agent", "Support queue", [SupportAgentState.load]),
+    (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
+    (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
+    # Reflex serves this page for every route it does not know.
+    (not_found_page, "404", "Page not found", []),
+)
+
+
+# `app.add_page` rather than `@rx.page`: Reflex applies decorated pages at every compile,
+# and `reflex run --env prod` compiles twice in the backend process, which logs a
+# "Page ... is being redefined" warning per decorated page.
+for component, route, title, on_load in PAGES:
+    app.add_page(component, route=route, title=f"{title} · SocialShop", on_load=on_load)

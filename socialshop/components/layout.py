@@ -5,13 +5,14 @@ from __future__ import annotations
 import reflex as rx
 
 from socialshop.components.i18n import tr
+from socialshop.components.notifications import notification_bell
 from socialshop.state.session import SessionState
 from socialshop.state.shopping import ShopperState
 
 NAV_ITEMS = (
     ("nav.feed", "/", "house"),
     ("nav.shop", "/shops", "store"),
-    ("nav.pay", "/pay/history", "wallet"),
+    ("nav.pay", "/pay", "wallet"),
     ("nav.profile", "/profile", "user"),
 )
 
@@ -89,6 +90,7 @@ def top_bar() -> rx.Component:
         rx.spacer(),
         language_select(),
         color_mode_toggle(),
+        rx.cond(SessionState.is_logged_in, notification_bell()),
         rx.cond(SessionState.is_logged_in, cart_link()),
         rx.cond(
             SessionState.is_logged_in,

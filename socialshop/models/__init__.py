@@ -9,7 +9,10 @@ from socialshop.models.commerce import (
     OrderStatus,
     SavedItem,
 )
+from socialshop.models.contact import ShippingAddress
 from socialshop.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
+from socialshop.models.notifications import Notification, NotificationKind
+from socialshop.models.passkeys import PasskeyChallenge, PasskeyCredential, PasskeyPurpose
 from socialshop.models.payments import (
     UNRESOLVED_ATTEMPT_STATUSES,
     AppActivation,
@@ -21,6 +24,7 @@ from socialshop.models.payments import (
     Payment,
     PaymentKind,
     PaymentMethod,
+    PaymentMethodKind,
     PaymentStatus,
     PayProfile,
     Refund,
@@ -37,11 +41,25 @@ from socialshop.models.social import (
     ProductTag,
     Shop,
 )
+from socialshop.models.support import (
+    QUEUE_STATUSES,
+    ConversationStatus,
+    MessageSender,
+    SupportConversation,
+    SupportMessage,
+)
 from socialshop.models.user import AuthSession, Language, Role, User
 from socialshop.models.webhooks import WebhookEvent, WebhookOutcome
 
 __all__ = [
     "MAX_TAGS_PER_POST",
+    "QUEUE_STATUSES",
+    "ConversationStatus",
+    "MessageSender",
+    "Notification",
+    "NotificationKind",
+    "SupportConversation",
+    "SupportMessage",
     "UNRESOLVED_ATTEMPT_STATUSES",
     "AccountKind",
     "AppActivation",
@@ -64,10 +82,14 @@ __all__ = [
     "OrderEvent",
     "OrderItem",
     "OrderStatus",
+    "PasskeyChallenge",
+    "PasskeyCredential",
+    "PasskeyPurpose",
     "PayProfile",
     "Payment",
     "PaymentKind",
     "PaymentMethod",
+    "PaymentMethodKind",
     "PaymentStatus",
     "Post",
     "Product",
@@ -77,6 +99,7 @@ __all__ = [
     "SandboxCharge",
     "SandboxChargeStatus",
     "SavedItem",
+    "ShippingAddress",
     "Shop",
     "StrEnum",
     "User",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Column, Text
+from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from socialshop.models.base import StrEnum, utcnow
@@ -36,24 +36,54 @@ class AttemptStatus(StrEnum):
 UNRESOLVED_ATTEMPT_STATUSES = (AttemptStatus.PROCESSING.value, AttemptStatus.CONFIRMING.value)
 
 
+class PaymentMethodKind(StrEnum):
+    CARD = "card"
+    # A linked wallet account (PayPal): no number or expiry, charged like a card.
+    PAYPAL = "paypal"
+
+
+# Only what is still saved takes part in "the same method saved twice": a removed card
+# may be added again.
+_ACTIVE_METHOD = text("removed_at IS NULL")
+
+
 class PaymentMethod(SQLModel, table=True):
-    """A saved card. Never the number or CVC: only the gateway token and display facts."""
+    """A saved card or linked account. Never the number or CVC: only the gateway token and
+    display facts (a PayPal account has exp_month = exp_year = 0: it does not expire)."""
+
+    __table_args__ = (
+        # Two tabs adding the same card at once: the database keeps one.
+        Index(
+            "ux_paymentmethod_user_fingerprint",
+            "user_id",
+            "fingerprint",
+            unique=True,
+            sqlite_where=_ACTIVE_METHOD,
+            postgresql_where=_ACTIVE_METHOD,
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True)
+    kind: str = Field(default=PaymentMethodKind.CARD.value, max_length=16, sa_column_kwargs={"server_default": "card"})
     provider: str = Field(max_length=16)
     provider_token: str = Field(max_length=255)
     brand: str = Field(max_length=16)
     last4: str = Field(max_length=4)
     exp_month: int
     exp_year: int
+    # PayPal: the linked account's address (lower case), shown masked.
+    account_email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    # What makes two methods "the same" (brand, last 4, expiry; or the PayPal address),
+    # set by services.payment_methods; NULL (never equal to another) on rows made elsewhere.
+    fingerprint: str | None = Field(default=None, max_length=300)
     is_default: bool = Field(default=False)
     created_at: dt.datetime = Field(default_factory=utcnow)
     removed_at: dt.datetime | None = None
 
 
 class PayProfile(SQLModel, table=True):
-    """A user's Pay settings: gateway customer, PIN and its lock-out, default shipping."""
+    """A user's Pay settings: gateway customer, PIN and its lock-out (addresses: ShippingAddress)."""
 
     user_id: int = Field(foreign_key="user.id", primary_key=True)
     provider_customer_ref: str = Field(default="", max_length=255)
@@ -62,15 +92,14 @@ class PayProfile(SQLModel, table=True):
     # How many times the PIN has locked: each lock lasts longer than the one before.
     pin_lock_count: int = Field(default=0)
     pin_locked_until: dt.datetime | None = None
-    ship_name: str = Field(default="", max_length=120)
-    ship_line1: str = Field(default="", max_length=200)
-    ship_city: str = Field(default="", max_length=100)
-    ship_postal_code: str = Field(default="", max_length=20)
-    ship_country: str = Field(default="IT", max_length=2)
+    # When a payment needs the PIN (or a passkey): "always", or "above" pin_threshold_cents
+    # (EUR; payments at or below it go through without).
+    pin_policy: str = Field(default="always", max_length=16, sa_column_kwargs={"server_default": "always"})
+    pin_threshold_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class AppActivation(SQLModel, table=True):
-    """Pay switched on or off for one app; no row means on (the default)."""
+    """Pay switched on or off for one app, and its monthly limit; no row means on, no limit."""
 
     __table_args__ = (UniqueConstraint("user_id", "app"),)
 
@@ -78,6 +107,8 @@ class AppActivation(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     app: str = Field(max_length=16)
     enabled: bool = Field(default=True)
+    # Most this user may pay in this app per calendar month (UTC), in EUR cents; None: no limit.
+    monthly_limit_cents: int | None = None
     updated_at: dt.datetime = Field(default_factory=utcnow)
 
 

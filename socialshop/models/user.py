@@ -10,6 +10,8 @@ from socialshop.models.base import StrEnum, utcnow
 class Role(StrEnum):
     SHOPPER = "shopper"
     MERCHANT = "merchant"
+    # Answers handed-over support conversations at /support/agent.
+    SUPPORT = "support"
 
 
 class Language(StrEnum):

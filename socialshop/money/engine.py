@@ -1,7 +1,7 @@
 """The one engine every money path goes through: attempts, their plans, the charge, its outcome.
 
 An attempt (CheckoutAttempt) is opened when a pay sheet opens, authorized once with the
-PIN, then run in steps, each its own database transaction, because the gateway call in
+PIN or a passkey (unless the payer's policy lets this amount through without), then run in steps, each its own database transaction, because the gateway call in
 the middle is outside our database:
 
 1. Claim: `UPDATE checkoutattempt SET status='processing', plan=... WHERE key=... AND
@@ -60,10 +60,13 @@ from socialshop.models import (
     utcnow,
 )
 from socialshop.payments.base import Charge, PaymentDeclined, ProviderUnavailable
-from socialshop.services.activation import require_enabled_value, require_pay_enabled
+from socialshop.services import notifications, passkeys
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from socialshop.services.inputs import parse_app, parse_id
-from socialshop.services.pin import verify_pin
+from socialshop.services.pay_apps import enforce_at_claim, require_enabled_value, require_pay_enabled
+from socialshop.services.pay_authorization import authorization_required
+from socialshop.services.pay_pin import verify_pin
+from socialshop.services.payment_methods import check_payable
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +227,39 @@ def authorize_attempt(
     return attempt
 
 
+def _open_attempt_of(session: Session, *, user: User, key: object) -> CheckoutAttempt:
+    attempt = get_attempt(session, user=user, key=key)
+    if attempt.status != AttemptStatus.OPEN.value:
+        raise Conflict("attempt_not_open", status=attempt.status)
+    return attempt
+
+
+def passkey_options(
+    session: Session, *, user: User, key: object, origin: object, now: dt.datetime | None = None
+) -> str:
+    """navigator.credentials.get options whose challenge belongs to this open attempt only.
+    Raises what get_attempt and passkeys.assertion_options raise, Conflict("attempt_not_open")."""
+    attempt = _open_attempt_of(session, user=user, key=key)
+    return passkeys.assertion_options(session, user=user, origin=origin, binding=attempt.idempotency_key, now=now)
+
+
+def authorize_attempt_with_passkey(
+    session: Session, *, user: User, key: object, response: object, now: dt.datetime | None = None
+) -> CheckoutAttempt:
+    """authorize_attempt with a passkey assertion instead of the PIN: it must answer the
+    challenge issued for this very attempt. Raises what get_attempt and
+    passkeys.verify_assertion raise, Conflict("attempt_not_open"). Does not commit; call
+    it before writing anything else in the same transaction (the challenge is used up on
+    its own connection)."""
+    attempt = _open_attempt_of(session, user=user, key=key)
+    passkeys.verify_assertion(session, user=user, binding=attempt.idempotency_key, response=response, now=now)
+    attempt.pin_verified_at = now or _now()
+    attempt.updated_at = attempt.pin_verified_at
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
 def attempt_result(session: Session, *, user: User, key: object) -> CheckoutResult:
     """The stored outcome of the user's attempt, as answered to every replay of its key.
     NotFound("attempt_not_found")."""
@@ -275,12 +311,12 @@ _QUERY = object()
 def check_ready(
     session: Session, *, user: User, attempt, kind: PaymentKind, app: object, enabled: object = _QUERY
 ) -> AppSurface:
-    """The attempt (a CheckoutAttempt or a row with its kind, app and pin_verified_at) may be
-    charged now: right kind, Pay on in its app, PIN fresh. `enabled`: the user's stored
-    switch for `app` when the caller already read it (None: no row), else it is queried.
+    """The attempt (a CheckoutAttempt or a row with its kind and app) may be charged now:
+    right kind, Pay on in its app. `enabled`: the user's stored switch for `app` when the
+    caller already read it (None: no row), else it is queried. Whether the PIN was given
+    is checked by `run`, which knows the amount (the policy may skip small payments).
 
-    Conflict("attempt_kind_mismatch" | "pay_disabled_in_app" | "pin_required"),
-    ValidationError("app_invalid")."""
+    Conflict("attempt_kind_mismatch" | "pay_disabled_in_app"), ValidationError("app_invalid")."""
     if attempt.kind != kind.value:
         raise Conflict("attempt_kind_mismatch", expected=attempt.kind)
     if enabled is _QUERY:
@@ -289,17 +325,33 @@ def check_ready(
         surface = require_enabled_value(parse_app(app), enabled)  # type: ignore[arg-type]
     if surface.value != attempt.app:
         raise ValidationError("app_invalid")
-    verified = attempt.pin_verified_at
-    if verified is None or not verified <= _now() <= verified + PIN_AUTH_TTL:
-        raise Conflict("pin_required")
     return surface
+
+
+def require_authorized(session: Session, *, attempt_id: int, amount_cents: int, currency: str) -> None:
+    """Conflict("pin_required") unless the attempt was confirmed (PIN or passkey) within
+    PIN_AUTH_TTL, or the payer's policy lets this amount through without."""
+    attempt_t = CheckoutAttempt.__table__  # type: ignore[attr-defined]
+    profile_t = PayProfile.__table__  # type: ignore[attr-defined]
+    row = session.connection().execute(
+        core_select(attempt_t.c.pin_verified_at, profile_t.c.pin_policy, profile_t.c.pin_threshold_cents)
+        .select_from(attempt_t.outerjoin(profile_t, profile_t.c.user_id == attempt_t.c.user_id))
+        .where(attempt_t.c.id == attempt_id)
+    ).first()
+    if row is None:
+        raise NotFound("attempt_not_found")
+    verified, policy, threshold = row
+    if verified is not None and verified <= _now() <= verified + PIN_AUTH_TTL:
+        return
+    if authorization_required(policy, threshold, amount_cents=amount_cents, currency=currency):
+        raise Conflict("pin_required")
 
 
 def method_for_charge(session: Session, *, user: User, method_id: object) -> tuple[PaymentMethod, str]:
     """The card to charge and the gateway customer it belongs to, in one query.
 
     NotFound("method_not_found"), Conflict("method_unavailable") for a card saved with
-    another gateway (e.g. before switching sandbox -> stripe).
+    another gateway (e.g. before switching sandbox -> stripe), Conflict("method_expired").
     """
     parsed = parse_id(method_id)
     row = None
@@ -317,6 +369,7 @@ def method_for_charge(session: Session, *, user: User, method_id: object) -> tup
         raise NotFound("method_not_found")
     method, customer_ref = row
     check_method_provider(method.provider)
+    check_payable(kind=method.kind, exp_month=method.exp_month, exp_year=method.exp_year)
     return method, customer_ref or ""
 
 
@@ -396,8 +449,10 @@ def _settle(session: Session, attempt_id: int, **values) -> bool:
 
 
 def run(session: Session, claim: Claim) -> CheckoutResult:
-    """Claim, charge and settle one attempt for the payer. Commits step by step."""
+    """Claim, charge and settle one attempt for the payer. Commits step by step.
+    Conflict("pin_required") (nothing changed) when the attempt needed the PIN."""
     attempt_id = claim.attempt_id
+    require_authorized(session, attempt_id=attempt_id, amount_cents=claim.amount_cents, currency=claim.currency)
     if not _set_attempt(
         session,
         attempt_id,
@@ -413,6 +468,11 @@ def run(session: Session, claim: Claim) -> CheckoutResult:
         session.rollback()
         return result_for(session, attempt_id=attempt_id)
     try:
+        # The app's switch and monthly limit, counted with this claim in one transaction.
+        enforce_at_claim(
+            session, user_id=claim.user_id, app=claim.app, amount_cents=claim.amount_cents,
+            currency=claim.currency, attempt_id=attempt_id, now=_now(),
+        )
         claim.reserve(session)
         _event(session, attempt_id, "claimed", "payer")
     except BaseException:
@@ -534,6 +594,8 @@ def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -
     }
     paid = Paid(id=session.connection().execute(_INSERT_PAYMENT, values).scalar_one(), values=values)
     handler.record(session, attempt, plan, paid)
+    notifications.notify(session, user_id=attempt.user_id, kind="payment", link=notifications.entry_link("payment", paid.id),
+                         params={"amount_cents": attempt.amount_cents, "currency": attempt.currency, "app": attempt.app, "counterparty": values.get("counterparty_label", "")})
     _set_attempt(session, attempt_id, AttemptStatus.SUCCEEDED, payment_id=paid.id)
     _event(session, attempt_id, "charged", source, charge.provider_ref)
     session.commit()

@@ -5,9 +5,10 @@ import reflex as rx
 from socialshop.components.forms import error_callout, labeled_input
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
+from socialshop.components.passkey_confirm import passkey_confirm
 from socialshop.components.payment_form import card_form, confirming_notice, pin_field
 from socialshop.components.posts import app_badge
-from socialshop.state.checkout import NEW_CARD, CheckoutState
+from socialshop.state.checkout import NEW_ADDRESS, NEW_CARD, CheckoutState
 
 
 def _summary() -> rx.Component:
@@ -55,26 +56,62 @@ def _summary() -> rx.Component:
     )
 
 
+def _new_address_form() -> rx.Component:
+    return rx.vstack(
+        labeled_input("ship.name", "ship_name", default_value=CheckoutState.shipping["name"],
+                      auto_complete="shipping name", required=True),
+        labeled_input("ship.line1", "ship_line1", default_value=CheckoutState.shipping["line1"],
+                      auto_complete="shipping address-line1", required=True),
+        rx.hstack(
+            labeled_input("ship.postal_code", "ship_postal_code",
+                          default_value=CheckoutState.shipping["postal_code"],
+                          auto_complete="shipping postal-code", required=True),
+            labeled_input("ship.city", "ship_city", default_value=CheckoutState.shipping["city"],
+                          auto_complete="shipping address-level2", required=True),
+            width="100%",
+        ),
+        labeled_input("ship.country", "ship_country", default_value=CheckoutState.shipping["country"],
+                      auto_complete="shipping country", max_length=2, required=True),
+        rx.el.label(
+            rx.hstack(rx.checkbox(name="save_address"), rx.text(tr("contact.save_address")),
+                      align="center", spacing="2"),
+        ),
+        spacing="3",
+        width="100%",
+    )
+
+
 def _shipping() -> rx.Component:
+    """The saved addresses (default preselected) with "a new address" that shows the form."""
     return rx.cond(
         CheckoutState.needs_shipping,
         rx.card(
             rx.vstack(
                 rx.heading(tr("checkout.shipping"), size="4", as_="h2"),
-                labeled_input("ship.name", "ship_name", default_value=CheckoutState.shipping["name"],
-                              auto_complete="shipping name", required=True),
-                labeled_input("ship.line1", "ship_line1", default_value=CheckoutState.shipping["line1"],
-                              auto_complete="shipping address-line1", required=True),
-                rx.hstack(
-                    labeled_input("ship.postal_code", "ship_postal_code",
-                                  default_value=CheckoutState.shipping["postal_code"],
-                                  auto_complete="shipping postal-code", required=True),
-                    labeled_input("ship.city", "ship_city", default_value=CheckoutState.shipping["city"],
-                                  auto_complete="shipping address-level2", required=True),
-                    width="100%",
+                rx.cond(
+                    CheckoutState.addresses.length() > 0,
+                    rx.radio_group.root(
+                        rx.vstack(
+                            rx.foreach(
+                                CheckoutState.addresses,
+                                lambda address: rx.el.label(
+                                    rx.hstack(rx.radio_group.item(value=address.id), rx.icon("map-pin", size=16),
+                                              rx.text(address.label), align="center"),
+                                ),
+                            ),
+                            rx.el.label(
+                                rx.hstack(rx.radio_group.item(value=NEW_ADDRESS), rx.icon("plus", size=16),
+                                          rx.text(tr("contact.new_address")), align="center"),
+                            ),
+                            spacing="2",
+                        ),
+                        value=CheckoutState.selected_address,
+                        on_change=CheckoutState.choose_address,
+                        aria_label=tr("contact.ship_to"),
+                    ),
                 ),
-                labeled_input("ship.country", "ship_country", default_value=CheckoutState.shipping["country"],
-                              auto_complete="shipping country", max_length=2, required=True),
+                rx.cond(CheckoutState.selected_address == NEW_ADDRESS, _new_address_form()),
+                rx.link(tr("contact.manage_addresses"), href="/pay/contact", size="2"),
                 spacing="3",
                 width="100%",
             ),
@@ -128,6 +165,15 @@ def _donation_amount() -> rx.Component:
     )
 
 
+def _error_link() -> rx.Component:
+    """Where to change the setting that refused this payment (the error names it)."""
+    return rx.cond(
+        CheckoutState.error_link != "",
+        rx.link(rx.hstack(rx.icon("settings", size=16), tr("checkout.change_settings"), align="center"),
+                href=CheckoutState.error_link, data_testid="error-link"),
+    )
+
+
 def _pay_form() -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -138,12 +184,14 @@ def _pay_form() -> rx.Component:
             rx.card(
                 rx.vstack(
                     pin_field(CheckoutState.pin_error, CheckoutState.has_pin),
+                    passkey_confirm(CheckoutState),
                     rx.text(tr("pin.why"), size="1", color_scheme="gray"),
                     width="100%",
                 ),
                 width="100%",
             ),
             error_callout(CheckoutState.error),
+            _error_link(),
             rx.button(
                 rx.cond(
                     CheckoutState.status == "processing",
@@ -226,7 +274,7 @@ def checkout_page() -> rx.Component:
             ("succeeded", _success()),
             ("failed", _failed()),
             ("confirming", confirming_notice(CheckoutState.confirming_late)),
-            ("empty", rx.vstack(error_callout(CheckoutState.error),
+            ("empty", rx.vstack(error_callout(CheckoutState.error), _error_link(),
                                 rx.link(tr("checkout.back_to_feed"), href="/"), width="100%")),
             ("loading", rx.center(rx.spinner(size="3"), width="100%", padding="2em")),
             _pay_form(),

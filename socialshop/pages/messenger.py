@@ -7,6 +7,7 @@ import reflex as rx
 from socialshop.components.forms import error_callout, labeled_input, notice_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
+from socialshop.components.passkey_confirm import passkey_confirm
 from socialshop.components.payment_form import card_form, confirming_notice, pin_field
 from socialshop.state.checkout import NEW_CARD
 from socialshop.state.transfers import SEND_FORM_ID, RequestRow, TransferState
@@ -72,6 +73,7 @@ def _send_form() -> rx.Component:
                 ),
                 _method_select(),
                 pin_field(TransferState.pin_error, TransferState.has_pin),
+                passkey_confirm(TransferState),
                 error_callout(TransferState.error),
                 rx.cond(TransferState.status == "confirming", confirming_notice(TransferState.confirming_late)),
                 rx.cond(

@@ -5,7 +5,7 @@ import reflex as rx
 from socialshop.components.forms import error_callout, labeled_input, notice_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
-from socialshop.pages.shop_pay import pay_links
+from socialshop.components.pay_nav import pay_links
 from socialshop.state.pay_pin import PIN_FORM_ID, PinSettingsState
 
 PIN_INPUT = {"type_": "password", "input_mode": "numeric", "max_length": 6, "auto_complete": "off"}
@@ -50,6 +50,7 @@ def pin_settings_page() -> rx.Component:
                 on_submit=PinSettingsState.save,
                 reset_on_submit=False,
                 id=PIN_FORM_ID,
+                key=PinSettingsState.form_generation,
             ),
             width="100%",
         ),

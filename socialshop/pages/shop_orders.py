@@ -7,11 +7,11 @@ import reflex as rx
 from socialshop.components.forms import error_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
+from socialshop.components.pay_nav import pay_links
 from socialshop.components.posts import app_badge
 from socialshop.components.product_sheet import tr_fmt
 from socialshop.models import OrderStatus
 from socialshop.pages.shop_cart import success_callout
-from socialshop.pages.shop_pay import pay_links
 from socialshop.state.shop_orders import OrderDetailState, OrdersState
 
 STATUS_COLORS = {

@@ -32,6 +32,10 @@ class PaymentDeclined(Exception):
         self.message = message or code.value
 
 
+class MethodNotSupported(Exception):
+    """This gateway cannot save that kind of payment method (e.g. PayPal on Stripe here)."""
+
+
 class ProviderUnavailable(Exception):
     """The gateway could not be reached or answered with an error that is not a decline.
 
@@ -60,6 +64,15 @@ class SavedCard:
     last4: str
     exp_month: int
     exp_year: int
+
+
+@dataclass(frozen=True)
+class SavedAccount:
+    """A linked wallet account (PayPal): charged through its token exactly like a card."""
+
+    token: str
+    kind: str
+    email: str
 
 
 @dataclass(frozen=True)
@@ -96,6 +109,21 @@ class PaymentProvider(abc.ABC):
         """Turn raw card data into a reusable token attached to the customer.
 
         Raises PaymentDeclined when the gateway refuses the card itself.
+        """
+
+    def link_account(self, *, customer_ref: str, kind: str, email: str) -> SavedAccount:
+        """Link a wallet account of `kind` ("paypal") by its email; the token then pays like a card.
+
+        Raises MethodNotSupported when the gateway cannot, PaymentDeclined when the
+        account is refused.
+        """
+        raise MethodNotSupported(kind)
+
+    @abc.abstractmethod
+    def detach_method(self, *, customer_ref: str, token: str) -> None:
+        """Detach a saved method from the customer so it can never be charged again.
+
+        Quiet when the gateway no longer knows it; ProviderUnavailable when it cannot be asked.
         """
 
     @abc.abstractmethod

@@ -46,10 +46,10 @@ from socialshop.money.engine import (  # noqa: F401  (the attempt API, used thro
     get_attempt,
     open_attempt,
 )
-from socialshop.services import ledger
-from socialshop.services.activation import pay_enabled_subquery
+from socialshop.services import ledger, payment_methods
 from socialshop.services.errors import Conflict, NotFound, ServiceError, ValidationError
 from socialshop.services.inputs import parse_app, parse_id, parse_int
+from socialshop.services.pay_apps import pay_enabled_subquery
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +264,9 @@ _SELECT_PURCHASE = (
         _METHOD.c.id.label("method_id"),
         _METHOD.c.provider.label("method_provider"),
         _METHOD.c.provider_token.label("method_token"),
+        _METHOD.c.kind.label("method_kind"),
+        _METHOD.c.exp_month.label("method_exp_month"),
+        _METHOD.c.exp_year.label("method_exp_year"),
         _PROFILE.c.provider_customer_ref,
     )
     .select_from(_ATTEMPT)
@@ -313,7 +316,8 @@ def checkout_items(
     "method_not_found"), ValidationError("app_invalid" | "cart_empty" |
     "cart_item_invalid" | "cart_too_large" | "quantity_out_of_range" | "currency_mixed" |
     "shipping_invalid"), Conflict("attempt_kind_mismatch" | "pay_disabled_in_app" |
-    "pin_required" | "product_unavailable" | "not_enough_stock" | "sold_out" | "method_unavailable").
+    "pin_required" | "product_unavailable" | "not_enough_stock" | "sold_out" | "method_unavailable" |
+    "method_expired").
     A declined card is not an exception: the result has status "failed"; a lost gateway
     answer gives "confirming".
     """
@@ -336,6 +340,9 @@ def checkout_items(
         if row.method_id is None:
             raise NotFound("method_not_found")
         engine.check_method_provider(row.method_provider)
+        payment_methods.check_payable(
+            kind=row.method_kind, exp_month=row.method_exp_month, exp_year=row.method_exp_year
+        )
         address = validate_shipping(shipping)
     except ServiceError:
         # A concurrent call with this key may have run meanwhile (and e.g. taken the

@@ -32,7 +32,7 @@ from socialshop.models import (
     utcnow,
 )
 from socialshop.payments.base import ProviderUnavailable
-from socialshop.services import ledger
+from socialshop.services import ledger, notifications
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from socialshop.services.inputs import parse_id
 
@@ -268,6 +268,8 @@ def cancel_order(
         )
     )
     ledger.reverse_transaction(session, transaction_id=ledger_tx.id, idempotency_key=refund_key)  # type: ignore[arg-type]
+    notifications.notify(session, user_id=user.id, kind="refund", link=f"/orders/{order.id}",  # type: ignore[arg-type]
+                         params={"amount_cents": amount, "currency": order.currency, "order": order.number})
     items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all()
     for item in sorted(items, key=lambda i: i.product_id):
         session.exec(

@@ -29,7 +29,7 @@ from socialshop.models import (
 )
 from socialshop.money import engine
 from socialshop.money.engine import CheckoutResult, closed_attempt_result
-from socialshop.services import ledger
+from socialshop.services import ledger, notifications
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from socialshop.services.inputs import parse_id, parse_int
 
@@ -149,6 +149,8 @@ TRANSFER = "transfer"
 
 
 def _link_request(s: Session, plan: dict, paid: engine.Paid) -> None:
+    notifications.notify(s, user_id=paid.values["counterparty_user_id"], kind="money_received", link="/pay/history", params={
+        "amount_cents": paid.values["amount_cents"], "currency": paid.values["currency"], "sender": s.get(User, paid.values["payer_id"]).display_name})
     if plan.get("request_id"):
         s.exec(
             update(MoneyRequest)

@@ -23,20 +23,36 @@ import reflex as rx
 from sqlmodel import Session
 
 from socialshop import i18n
+from socialshop.components import passkey_confirm
 from socialshop.components.payment_form import PIN_FIELD_ID
 from socialshop.db import get_engine, session_scope
 from socialshop.models import AppSurface, AttemptStatus, PaymentKind, User
+from socialshop.money import engine as money_engine
 from socialshop.money import reconcile
 from socialshop.payments import card_validation
-from socialshop.services import accounts, cart, catalog, checkout, donations, inputs, payment_methods, pin
+from socialshop.services import (
+    accounts,
+    cart,
+    catalog,
+    checkout,
+    contact,
+    donations,
+    inputs,
+    passkeys,
+    pay_authorization,
+    pay_pin,
+    payment_methods,
+)
 from socialshop.services.errors import NotFound, ServiceError, ValidationError
 from socialshop.services.money import format_money, parse_amount
 from socialshop.state.session import SessionState
 
 SHIPPING_FIELDS = ("name", "line1", "city", "postal_code", "country")
 CARD_FIELDS = ("number", "expiry", "cvc", "holder_name")
-PIN_ERRORS = ("pin_wrong", "pin_locked", "pin_format", "pin_not_set")
+PIN_ERRORS = ("pin_wrong", "pin_locked", "pin_format", "pin_not_set", "pin_required")
+PASSKEY_ERRORS = ("passkey_invalid", "passkey_expired", "passkey_none", "passkey_origin_invalid")
 NEW_CARD = "new"
+NEW_ADDRESS = "new"
 UNSETTLED = ("processing", "confirming")
 # How long a page keeps asking about its unsettled payment before saying "see history".
 WATCH_SECONDS = 120.0
@@ -57,6 +73,12 @@ class MethodOption:
 
 
 @dataclasses.dataclass(frozen=True)
+class AddressOption:
+    id: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
 class PaymentRequest:
     """A payment as the browser asked for it, copied out of the state before the work
     leaves the event loop (the worker thread never touches the state)."""
@@ -67,6 +89,8 @@ class PaymentRequest:
     card: dict | None
     method_id: int | None
     details: dict
+    # A passkey assertion (JSON) answering this attempt's challenge, instead of the PIN.
+    passkey: str = ""
 
 
 def form_text(form_data: object, name: str, max_length: int = 200) -> str:
@@ -75,6 +99,12 @@ def form_text(form_data: object, name: str, max_length: int = 200) -> str:
         return ""
     value = form_data.get(name, "")
     return value.strip()[:max_length] if isinstance(value, str) else ""
+
+
+def _error_link(error: ServiceError) -> str:
+    """The settings page a refusal names (only this app's own paths, never a URL from outside)."""
+    link = error.params.get("link", "")
+    return link if isinstance(link, str) and link.startswith("/pay/") else ""
 
 
 def _user_for(session: Session, token: str) -> User:
@@ -109,6 +139,8 @@ class PaymentSheetState(SessionState):
     card_errors: dict[str, str] = {field: "" for field in CARD_FIELDS}
     pin_error: str = ""
     error: str = ""
+    # A page of this app that can lift the refusal in `error` (e.g. /pay/apps), or "".
+    error_link: str = ""
     # loading | ready | processing | confirming | succeeded | failed | empty
     status: str = "loading"
     # Confirming for longer than WATCH_SECONDS: the page stops waiting, the engine does not.
@@ -118,6 +150,10 @@ class PaymentSheetState(SessionState):
     # The history entry of this payment ("payment:<id>", as the history page names rows).
     paid_entry: str = ""
     has_pin: bool = True
+    has_passkey: bool = False
+    passkey_error: str = ""
+    # "€20.00" when the payer's policy lets payments up to that amount skip the PIN.
+    pin_skip_label: str = ""
     attempt_key: str = rx.SessionStorage(name="socialshop_payment_key")
 
     @rx.var
@@ -133,7 +169,9 @@ class PaymentSheetState(SessionState):
 
     def _reset_view(self) -> None:
         self.error = ""
+        self.error_link = ""
         self.pin_error = ""
+        self.passkey_error = ""
         self.card_errors = {field: "" for field in CARD_FIELDS}
         self.order_numbers = []
         self.paid_label = ""
@@ -142,13 +180,17 @@ class PaymentSheetState(SessionState):
         self.status = "loading"
 
     def _load_payment_options(self, session: Session, user: User) -> None:
-        """Saved cards (default preselected) and whether a PIN exists to confirm with."""
-        self.has_pin = pin.pin_status(session, user=user).is_set
-        methods = payment_methods.list_methods(session, user=user)
-        self.methods = [
-            MethodOption(str(m.id), f"{m.brand.capitalize()} •••• {m.last4} ({m.exp_month:02d}/{m.exp_year % 100:02d})")
-            for m in methods
-        ]
+        """Saved methods that can pay (default preselected) and whether a PIN exists."""
+        self.has_pin = pay_pin.pin_status(session, user=user).is_set
+        self.has_passkey = passkeys.has_passkey(session, user=user)
+        policy = pay_authorization.get_policy(session, user=user)
+        self.pin_skip_label = (
+            format_money(policy.threshold_cents, pay_authorization.POLICY_CURRENCY, self.lang)
+            if policy.skips_small_payments else ""
+        )
+        # Expired cards are not offered (the service would refuse them anyway).
+        methods = payment_methods.payable_methods(session, user=user)
+        self.methods = [MethodOption(str(m.id), payment_methods.method_label(m)) for m in methods]
         default = next((m for m in methods if m.is_default), methods[0] if methods else None)
         self.selected_method = str(default.id) if default else NEW_CARD
 
@@ -195,6 +237,32 @@ class PaymentSheetState(SessionState):
         return self._t(key if key in i18n.CATALOG else "decline.card_declined")
 
     @rx.event
+    def confirm_with_passkey(self):
+        """Ask the browser for an assertion over this attempt's challenge; the script puts it
+        in the form and sends the form (see components/passkey_confirm.py)."""
+        self.passkey_error = ""
+        if self.status != "ready":
+            return None
+        with session_scope() as session:
+            user = self._current_user(session)
+            if user is None:
+                return self._login_redirect()
+            try:
+                options = money_engine.passkey_options(
+                    session, user=user, key=self.attempt_key, origin=self.router.headers.origin
+                )
+            except ServiceError as error:
+                self.passkey_error = self._error_text(error)
+                return None
+        return rx.call_script(passkey_confirm.assertion_script(options), callback=type(self).passkey_done)
+
+    @rx.event
+    def passkey_done(self, result: str):
+        key = passkey_confirm.error_key(result)
+        if key:
+            self.passkey_error = self._t(key)
+
+    @rx.event
     def choose_method(self, value: str):
         if value == NEW_CARD or any(m.id == value for m in self.methods):
             self.selected_method = value
@@ -208,7 +276,9 @@ class PaymentSheetState(SessionState):
             return False
         self.status = "processing"
         self.error = ""
+        self.error_link = ""
         self.pin_error = ""
+        self.passkey_error = ""
         self.card_errors = {field: "" for field in CARD_FIELDS}
         return True
 
@@ -240,6 +310,7 @@ class PaymentSheetState(SessionState):
             card=card,
             method_id=method_id,
             details=self._payment_details(form_data),
+            passkey=form_text(form_data, passkey_confirm.ASSERTION_FIELD, passkeys.MAX_RESPONSE_LENGTH),
         )
 
     @classmethod
@@ -251,9 +322,14 @@ class PaymentSheetState(SessionState):
         saved cards.
         """
         with session_scope() as session:
-            checkout.authorize_attempt(
-                session, user=_user_for(session, request.auth_token), key=request.attempt_key, pin=request.pin
-            )
+            user = _user_for(session, request.auth_token)
+            if request.passkey:
+                money_engine.authorize_attempt_with_passkey(
+                    session, user=user, key=request.attempt_key, response=request.passkey
+                )
+            elif request.pin or not pay_authorization.get_policy(session, user=user).skips_small_payments:
+                checkout.authorize_attempt(session, user=user, key=request.attempt_key, pin=request.pin)
+            # else: no PIN typed, and the policy may let this amount through; the engine decides.
         method_id = request.method_id
         if request.card is not None:
             with session_scope() as session:
@@ -291,6 +367,7 @@ class PaymentSheetState(SessionState):
                 self._show_error(error)
         if request is None:
             yield rx.set_value(PIN_FIELD_ID, "")
+            yield rx.call_script(passkey_confirm.CLEAR_ASSERTION)
             return
         result = None
         try:
@@ -301,8 +378,9 @@ class PaymentSheetState(SessionState):
         else:
             async with self:
                 self._show_result(result)
-        # A PIN is typed for one payment attempt only.
+        # A PIN is typed (and a passkey signs) for one payment attempt only.
         yield rx.set_value(PIN_FIELD_ID, "")
+        yield rx.call_script(passkey_confirm.CLEAR_ASSERTION)
         if result is not None and result.status in UNSETTLED:
             await self._watch_until_settled()
 
@@ -342,6 +420,7 @@ class PaymentSheetState(SessionState):
 
     def _show_error(self, error: ServiceError) -> None:
         self.status = "ready"
+        self.error_link = _error_link(error)
         if error.code == "card_invalid":
             fields = error.params.get("fields", {})
             self.card_errors = {
@@ -353,6 +432,8 @@ class PaymentSheetState(SessionState):
             self.error = self._decline_text(str(error.params.get("reason", "")))
         elif error.code in PIN_ERRORS:
             self.pin_error = self._error_text(error)
+        elif error.code in PASSKEY_ERRORS:
+            self.passkey_error = self._error_text(error)
         else:
             self.error = self._error_text(error)
 
@@ -362,6 +443,9 @@ class CheckoutState(PaymentSheetState):
     lines: list[SummaryLine] = []
     total_label: str = ""
     shipping: dict[str, str] = {}
+    # The saved addresses (default preselected) or NEW_ADDRESS for the typed form.
+    addresses: list[AddressOption] = []
+    selected_address: str = NEW_ADDRESS
     _product_id: int = 0
     _quantity: int = 0
     _fundraiser_id: int = 0
@@ -413,6 +497,7 @@ class CheckoutState(PaymentSheetState):
                 self._resume_or_open_attempt(session, user)
             except ServiceError as error:
                 self.error = self._error_text(error)
+                self.error_link = _error_link(error)
                 self.status = "empty"
         if self.status in UNSETTLED:
             return CheckoutState.watch_payment
@@ -459,14 +544,19 @@ class CheckoutState(PaymentSheetState):
             self.total_label = next((a.total_label for a in view.apps if a.app == self.app), "")
 
     def _load_shipping(self, session: Session, user: User) -> None:
-        profile = payment_methods.ensure_pay_profile(session, user=user)
+        saved = contact.list_addresses(session, user=user)
+        self.addresses = [
+            AddressOption(str(a.id), f"{a.name}, {a.line1}, {a.postal_code} {a.city} ({a.country})") for a in saved
+        ]
+        self.selected_address = str(saved[0].id) if saved else NEW_ADDRESS
         self.shipping = {
-            "name": profile.ship_name or user.display_name,
-            "line1": profile.ship_line1,
-            "city": profile.ship_city,
-            "postal_code": profile.ship_postal_code,
-            "country": profile.ship_country or "IT",
+            "name": user.display_name, "line1": "", "city": "", "postal_code": "", "country": "IT",
         }
+
+    @rx.event
+    def choose_address(self, value: str):
+        if value == NEW_ADDRESS or any(a.id == value for a in self.addresses):
+            self.selected_address = value
 
     @rx.event
     def try_again(self):
@@ -488,12 +578,17 @@ class CheckoutState(PaymentSheetState):
         if self.mode == "donation":
             amount = donations.check_donation_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
             return {"mode": "donation", "fundraiser_id": self._fundraiser_id, "amount_cents": amount, "app": self.app}
-        shipping = {field: form_text(form_data, f"ship_{field}") for field in SHIPPING_FIELDS}
-        # Kept on the page: a refused payment must not make the shopper type it again.
-        self.shipping = shipping
+        address_id = None if self.selected_address == NEW_ADDRESS else inputs.parse_id(self.selected_address)
+        shipping = None
+        if address_id is None:
+            shipping = {field: form_text(form_data, f"ship_{field}") for field in SHIPPING_FIELDS}
+            # Kept on the page: a refused payment must not make the shopper type it again.
+            self.shipping = shipping
         return {
             "mode": self.mode, "product_id": self._product_id, "quantity": self._quantity,
-            "shipping": shipping, "app": self.app,
+            "shipping": shipping, "address_id": address_id, "app": self.app,
+            "save_address": address_id is None and isinstance(form_data, dict)
+            and form_data.get("save_address") in ("on", True, "true"),
         }
 
     @classmethod
@@ -503,6 +598,14 @@ class CheckoutState(PaymentSheetState):
                 session, user=user, key=key, fundraiser_id=details["fundraiser_id"],
                 amount_cents=details["amount_cents"], method_id=method_id, app=details["app"],
             )
+        shipping = details["shipping"]
+        if details.get("address_id") is not None:
+            # Read again as its owner: a forged id is refused here.
+            shipping = contact.address_fields(session, user=user, address_id=details["address_id"])
+        elif details.get("save_address"):
+            contact.save_from_checkout(session, user=user, fields=shipping)
+            session.commit()
+        details = {**details, "shipping": shipping}
         if details["mode"] == "product":
             return checkout.checkout_items(
                 session, user=user, key=key, items=[(details["product_id"], details["quantity"])],

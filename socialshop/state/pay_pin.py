@@ -7,7 +7,7 @@ import asyncio
 import reflex as rx
 
 from socialshop.db import session_scope
-from socialshop.services import accounts, pin
+from socialshop.services import accounts, pay_pin
 from socialshop.services.errors import ServiceError, ValidationError
 from socialshop.services.money import format_datetime
 from socialshop.state.checkout import form_text
@@ -19,6 +19,7 @@ class PinSettingsState(SessionState):
     locked_until_label: str = ""
     error: str = ""
     notice: str = ""
+    form_generation: int = 0
 
     @rx.event
     def load(self):
@@ -28,10 +29,10 @@ class PinSettingsState(SessionState):
             user = self._page_user(session)
             if user is None:
                 return self._login_redirect()
-            self._show_status(pin.pin_status(session, user=user))
+            self._show_status(pay_pin.pin_status(session, user=user))
         return None
 
-    def _show_status(self, status: pin.PinStatus) -> None:
+    def _show_status(self, status: pay_pin.PinStatus) -> None:
         self.pin_is_set = status.is_set
         self.locked_until_label = format_datetime(status.locked_until, self.lang) if status.locked_until else ""
 
@@ -44,41 +45,44 @@ class PinSettingsState(SessionState):
             token, was_set = self.auth_token, self.pin_is_set
         new_pin = form_text(form_data, "new_pin", 12)
         current_pin = form_text(form_data, "current_pin", 12) if was_set else None
+        error_text, notice, redirect = "", "", None
         try:
             if new_pin != form_text(form_data, "repeat_pin", 12):
                 raise ValidationError("pin_mismatch")
             status = await asyncio.to_thread(_set_pin, token, new_pin, current_pin)
+            notice = "pinsettings.changed" if was_set else "pinsettings.set"
         except ServiceError as error:
             async with self:
-                self.error = self._error_text(error)
+                error_text = self._error_text(error)
                 redirect = self._login_redirect() if error.code == "login_required" else None
-            if redirect is not None:
-                yield redirect
-                return
-            status = await asyncio.to_thread(_pin_status, token)
-        else:
-            async with self:
-                self.notice = self._t("pinsettings.changed" if was_set else "pinsettings.set")
+            status = None if redirect is not None else await asyncio.to_thread(_pin_status, token)
         async with self:
+            # A new key remounts the form empty in the same render that shows the result, so
+            # whoever types again after reading the message keeps what they typed (a reset
+            # script arriving after the message could wipe it).
+            self.form_generation += 1
+            self.error = error_text
+            self.notice = self._t(notice) if notice else ""
             if status is not None:
                 self._show_status(status)
-        yield rx.call_script(f"document.getElementById('{PIN_FORM_ID}')?.reset()")
+        if redirect is not None:
+            yield redirect
 
 
-def _set_pin(token: str, new_pin: str, current_pin: str | None) -> pin.PinStatus:
+def _set_pin(token: str, new_pin: str, current_pin: str | None) -> pay_pin.PinStatus:
     with session_scope() as session:
         user = accounts.user_for_token(session, token=token)
         if user is None:
             raise ValidationError("login_required")
-        pin.set_pin(session, user=user, pin=new_pin, current_pin=current_pin)
+        pay_pin.set_pin(session, user=user, pin=new_pin, current_pin=current_pin)
     with session_scope() as session:
-        return pin.pin_status(session, user=accounts.user_for_token(session, token=token))
+        return pay_pin.pin_status(session, user=accounts.user_for_token(session, token=token))
 
 
-def _pin_status(token: str) -> pin.PinStatus | None:
+def _pin_status(token: str) -> pay_pin.PinStatus | None:
     with session_scope() as session:
         user = accounts.user_for_token(session, token=token)
-        return pin.pin_status(session, user=user) if user is not None else None
+        return pay_pin.pin_status(session, user=user) if user is not None else None
 
 
 PIN_FORM_ID = "pin-settings-form"

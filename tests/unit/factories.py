@@ -154,6 +154,7 @@ class SpyProvider:
         self.name = self.inner.name
         self.charges: list[dict] = []
         self.refunds: list[dict] = []
+        self.detached: list[dict] = []
         self.before_charge = before_charge
         self.refund_error = refund_error
         self._lock = threading.Lock()
@@ -180,6 +181,14 @@ class SpyProvider:
 
     def find_or_void_charge(self, **kwargs):
         return self.inner.find_or_void_charge(**kwargs)
+
+    def link_account(self, **kwargs):
+        return self.inner.link_account(**kwargs)
+
+    def detach_method(self, **kwargs):
+        with self._lock:
+            self.detached.append(kwargs)
+        return self.inner.detach_method(**kwargs)
 
 
 def install_provider(monkeypatch, provider) -> None:

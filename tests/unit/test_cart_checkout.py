@@ -6,7 +6,7 @@ import pytest
 from sqlmodel import select
 
 from socialshop.models import CartItem, Order, Payment
-from socialshop.services import activation, cart, checkout
+from socialshop.services import cart, checkout, pay_apps
 from socialshop.services.errors import Conflict, ValidationError
 from tests.unit.factories import (
     SHIPPING,
@@ -50,7 +50,7 @@ def test_the_cart_line_apps_switch_decides_and_the_message_names_it(session):
     session.commit()
     # A key opened while Pay was still on (a second tab), then Instagram is switched off.
     key = authorized_key(session, user, app="instagram")
-    activation.set_activation(session, user=user, app="instagram", enabled=False)
+    pay_apps.set_activation(session, user=user, app="instagram", enabled=False)
     session.commit()
 
     with pytest.raises(Conflict) as refused:

@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from socialshop.models import Fundraiser, Order, Payment, PayProfile, User, utcnow
-from socialshop.services import checkout, donations, ledger, pin, transfers
+from socialshop.services import checkout, donations, ledger, pay_pin, transfers
 from socialshop.services.errors import ServiceError
 from tests.unit.factories import (
     PIN,
@@ -152,7 +152,7 @@ def test_parallel_pin_guesses_get_five_answers_at_most(request, engine_fixture):
     now = utcnow()
 
     def guess(session, i):
-        pin.verify_pin(session, user=session.get(User, user.id), pin=f"{i:04d}" if f"{i:04d}" != PIN else "9999", now=now)
+        pay_pin.verify_pin(session, user=session.get(User, user.id), pin=f"{i:04d}" if f"{i:04d}" != PIN else "9999", now=now)
 
     outcomes = run_together(engine, guess)
 

@@ -22,6 +22,7 @@ from socialshop.models import (
     Post,
     Product,
     ProductTag,
+    ShippingAddress,
     Shop,
     User,
     utcnow,
@@ -107,6 +108,7 @@ def test_accounts(db):
         "bottega@example.com": (None, "en", "merchant"),
         "caffe@example.com": (None, "en", "merchant"),
         "libreria@example.com": (None, "en", "merchant"),
+        "support@example.com": (None, "en", "support"),
     }
     for email, (name, language, role) in expected.items():
         user = users[email]
@@ -194,12 +196,9 @@ def test_pay_profiles_cards_and_pins(db, seeded):
         assert profile.provider_customer_ref.startswith("sbx_cus_")
         assert verify_secret("2580", profile.pin_hash)
         assert not verify_secret("0000", profile.pin_hash)
-        assert (
-            profile.ship_line1
-            and profile.ship_city
-            and profile.ship_postal_code
-            and profile.ship_country == "IT"
-        )
+        [address] = db.exec(select(ShippingAddress).where(ShippingAddress.user_id == user.id)).all()
+        assert address.is_default and address.line1 and address.city and address.postal_code
+        assert address.country == "IT"
         [card] = db.exec(select(PaymentMethod).where(PaymentMethod.user_id == user.id)).all()
         assert (card.provider, card.brand, card.last4, card.is_default) == ("sandbox", "visa", "4242", True)
         assert (card.exp_month, card.exp_year) == (12, utcnow().year + 3)

@@ -197,13 +197,77 @@ def test_card_refused_at_charge_time(provider, sdk, customer):
     assert succeeded_charges(sdk, customer) == []
 
 
+def attached_card(sdk: stripe.StripeClient, customer: str, number: str) -> str:
+    """A card attached behind the provider's back (as one saved by an older version, before
+    cards went through a SetupIntent): how a 3-D Secure card reaches a charge."""
+    method = sdk.v1.payment_methods.create(
+        params={"type": "card", "card": {"number": number, "exp_month": 12, "exp_year": NEXT_YEAR, "cvc": "123"}}
+    )
+    sdk.v1.payment_methods.attach(method.id, params={"customer": customer})
+    return method.id
+
+
+def setup_intents_of(sdk: stripe.StripeClient, customer: str) -> list[tuple[str, str | None]]:
+    return [
+        (si.status, si.payment_method)
+        for si in sdk.v1.setup_intents.list(params={"limit": 100}).auto_paging_iter()
+        if si.customer == customer
+    ]
+
+
+def test_a_card_is_saved_through_a_confirmed_setup_intent(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    assert setup_intents_of(sdk, customer) == [("succeeded", saved.token)]
+    assert sdk.v1.setup_intents.list(params={"limit": 100}).data[0].usage == "off_session"
+    assert sdk.v1.payment_methods.retrieve(saved.token).customer == customer
+
+
+def test_a_card_needing_authentication_is_refused_at_setup_and_its_setup_intent_canceled(provider, sdk, customer):
+    # 3-D Secure needs the cardholder on Stripe's page, which a server-side save cannot show.
+    with pytest.raises(PaymentDeclined) as info:
+        provider.tokenize_card(customer_ref=customer, card=card("4000002500003155"))
+    assert info.value.code is DeclineCode.CARD_DECLINED
+    assert [status for status, _ in setup_intents_of(sdk, customer)] == ["canceled"]
+    assert list(sdk.v1.payment_methods.list(params={"customer": customer, "type": "card"}).data) == []
+
+
+def test_a_declined_card_is_refused_at_setup(provider, sdk, customer):
+    with pytest.raises(PaymentDeclined) as info:
+        provider.tokenize_card(customer_ref=customer, card=card("4000000000000002"))
+    assert info.value.code is DeclineCode.CARD_DECLINED
+    assert [status for status, _ in setup_intents_of(sdk, customer)] == ["canceled"]
+
+
+def test_detach_removes_the_card_from_the_customer_and_cannot_be_charged(provider, sdk, customer):
+    saved = provider.tokenize_card(customer_ref=customer, card=card("4242424242424242"))
+    other = provider.tokenize_card(customer_ref=customer, card=card("5555555555554444"))
+    provider.detach_method(customer_ref=customer, token=saved.token)
+    assert sdk.v1.payment_methods.retrieve(saved.token).customer is None
+    assert sdk.v1.payment_methods.retrieve(other.token).customer == customer
+    # Twice, or a token Stripe never issued: quiet, there is nothing left to charge.
+    provider.detach_method(customer_ref=customer, token=saved.token)
+    provider.detach_method(customer_ref=customer, token="pm_unknown0000")
+    provider.detach_method(customer_ref=customer, token="")
+
+
+def test_detach_when_stripe_is_down_is_unavailable():
+    down = StripeProvider(api_key=API_KEY, api_base=f"http://127.0.0.1:{_free_port()}")
+    with pytest.raises(ProviderUnavailable):
+        down.detach_method(customer_ref="cus_x", token="pm_x")
+
+
+def test_paypal_is_not_supported_on_stripe(provider, customer):
+    with pytest.raises(payments.MethodNotSupported):
+        provider.link_account(customer_ref=customer, kind="paypal", email="ada@example.com")
+
+
 def test_card_needing_authentication_is_declined_and_its_intent_canceled(provider, sdk, customer):
     # 3-D Secure cannot happen off-session: the intent stops at requires_action.
-    saved = provider.tokenize_card(customer_ref=customer, card=card("4000002500003155"))
+    token = attached_card(sdk, customer, "4000002500003155")
     with pytest.raises(PaymentDeclined) as info:
         provider.charge(
             customer_ref=customer,
-            card_token=saved.token,
+            card_token=token,
             amount_cents=1000,
             currency="EUR",
             idempotency_key="k3ds",
@@ -343,8 +407,7 @@ def test_find_cancels_an_intent_that_could_still_succeed(provider, sdk, customer
 
 
 def test_find_cancels_an_intent_waiting_for_authentication(provider, sdk, customer):
-    saved = provider.tokenize_card(customer_ref=customer, card=card("4000002500003155"))
-    waiting = intent_for(sdk, customer, saved.token, "attempt-3ds", confirm=True)
+    waiting = intent_for(sdk, customer, attached_card(sdk, customer, "4000002500003155"), "attempt-3ds", confirm=True)
     assert waiting.status == "requires_action"
 
     assert provider.find_or_void_charge(idempotency_key="attempt-3ds", customer_ref=customer) is None
@@ -511,7 +574,7 @@ def test_stripe_card_errors_map_to_decline_codes(stub, code, decline, message, e
     assert info.value.message == message
 
 
-def test_card_error_at_attach_is_a_decline(stub):
+def _stub_card(stub: StubStripe) -> None:
     stub.routes[("POST", "/v1/payment_methods")] = (
         200,
         {
@@ -520,7 +583,14 @@ def test_card_error_at_attach_is_a_decline(stub):
             "card": {"last4": "9995", "exp_month": 12, "exp_year": NEXT_YEAR},
         },
     )
-    stub.routes[("POST", "/v1/payment_methods/pm_1/attach")] = card_error(
+    stub.routes[("POST", "/v1/setup_intents")] = (
+        200, {"id": "seti_1", "object": "setup_intent", "status": "requires_payment_method"},
+    )
+
+
+def test_card_error_at_setup_is_a_decline(stub):
+    _stub_card(stub)
+    stub.routes[("POST", "/v1/setup_intents/seti_1/confirm")] = card_error(
         "card_declined", "insufficient_funds", "Your card has insufficient funds."
     )
     with pytest.raises(PaymentDeclined) as info:
@@ -531,6 +601,30 @@ def test_card_error_at_attach_is_a_decline(stub):
     sent = stub.requests[0][3]
     assert sent["card[number]"] == ["4000000000009995"]
     assert sent["billing_details[name]"] == ["Ada Lovelace"]
+    setup = stub.requests[1][3]
+    assert (setup["customer"], setup["usage"]) == (["cus_1"], ["off_session"])
+    assert stub.requests[2][3]["payment_method"] == ["pm_1"]
+
+
+def test_stripe_attaches_on_setup_so_the_card_is_not_attached_again(stub):
+    # Real Stripe attaches the card to the SetupIntent's customer itself (localstripe does not).
+    _stub_card(stub)
+    stub.routes[("POST", "/v1/setup_intents/seti_1/confirm")] = (
+        200, {"id": "seti_1", "object": "setup_intent", "status": "succeeded", "payment_method": "pm_1"},
+    )
+    stub.routes[("GET", "/v1/payment_methods/pm_1")] = (
+        200, {"id": "pm_1", "object": "payment_method", "customer": "cus_1"},
+    )
+    saved = StripeProvider(api_key=API_KEY, api_base=stub.url).tokenize_card(
+        customer_ref="cus_1", card=card("4242424242424242")
+    )
+    assert saved.token == "pm_1"
+    assert [(method, path) for method, path, _, _ in stub.requests] == [
+        ("POST", "/v1/payment_methods"),
+        ("POST", "/v1/setup_intents"),
+        ("POST", "/v1/setup_intents/seti_1/confirm"),
+        ("GET", "/v1/payment_methods/pm_1"),
+    ]
 
 
 def test_intent_left_unpaid_is_canceled_and_declined_with_its_last_error(stub):
@@ -748,3 +842,28 @@ def test_get_provider_needs_a_stripe_key(fresh_provider_registry):
     fresh_provider_registry.delenv("STRIPE_API_KEY", raising=False)
     with pytest.raises(RuntimeError, match="STRIPE_API_KEY"):
         payments.get_provider()
+
+
+def test_the_pay_hub_adds_and_removes_a_card_on_stripe(session, provider, sdk, monkeypatch):
+    """Service level: add (SetupIntent) and remove (detach) as /pay/methods does, read back via the SDK."""
+    from socialshop.services import payment_methods
+    from tests.unit.factories import PIN, install_provider, make_user
+
+    install_provider(monkeypatch, provider)
+    user = make_user(session)
+    session.commit()
+    method = payment_methods.add_card_with_pin(
+        session, user=user, pin=PIN, number="4242 4242 4242 4242", exp_month="12", exp_year=str(NEXT_YEAR), cvc="123",
+        holder_name="Ada Lovelace",
+    )
+    session.commit()
+    customer = payment_methods.ensure_pay_profile(session, user=user).provider_customer_ref
+    assert method.provider == "stripe" and method.provider_token.startswith("pm_")
+    assert sdk.v1.payment_methods.retrieve(method.provider_token).customer == customer
+    assert setup_intents_of(sdk, customer) == [("succeeded", method.provider_token)]
+
+    token = method.provider_token
+    payment_methods.remove_method_with_pin(session, user=user, method_id=method.id, pin=PIN)
+    session.commit()
+    assert sdk.v1.payment_methods.retrieve(token).customer is None
+    assert payment_methods.list_methods(session, user=user) == []

@@ -17,6 +17,10 @@ cards simulate faults (listed in README.md):
     4000 0000 0000 4004   charges, then the answer is lost (the caller sees a timeout)
     4000 0000 0000 5001   times out before charging (nothing is charged)
     4000 0000 0000 6009   a slow gateway: answers after SLOW_SECONDS, then charges
+
+PayPal is a linked account by email: its token is an ordinary "ok" token, so it pays
+exactly like a good card. An address at `declined.example.com` is
+refused when linked (for testing the refusal).
 """
 
 from __future__ import annotations
@@ -34,10 +38,12 @@ from socialshop.payments.base import (
     CardInput,
     Charge,
     DeclineCode,
+    MethodNotSupported,
     PaymentDeclined,
     PaymentProvider,
     ProviderUnavailable,
     Refund,
+    SavedAccount,
     SavedCard,
 )
 from socialshop.payments.card_validation import card_brand, normalize_card_number, parse_expiry, validate_card
@@ -137,6 +143,18 @@ class SandboxProvider(PaymentProvider):
             exp_month=month,
             exp_year=year,
         )
+
+    def link_account(self, *, customer_ref: str, kind: str, email: str) -> SavedAccount:
+        if kind != "paypal":
+            raise MethodNotSupported(kind)
+        if email.lower().endswith("@declined.example.com"):
+            raise PaymentDeclined(DeclineCode.CARD_DECLINED, "PayPal refused to link this account.")
+        return SavedAccount(token=f"{TOKEN_PREFIX}{_OK}_{secrets.token_hex(16)}", kind=kind, email=email)
+
+    def detach_method(self, *, customer_ref: str, token: str) -> None:
+        # Tokens hold no server-side state here: forgetting the token (the caller does)
+        # is all it takes for it never to be charged from this app again.
+        return None
 
     def charge(
         self,

@@ -1,7 +1,8 @@
 """Stripe, through the official SDK; also talks to localstripe when given its address.
 
-A card becomes a PaymentMethod attached to the customer; a charge is an off-session
-PaymentIntent confirmed at creation; `Charge.provider_ref` is the PaymentIntent id.
+A card becomes a PaymentMethod saved for off-session use by a confirmed SetupIntent of
+the customer; removing it detaches it; a charge is an off-session PaymentIntent
+confirmed at creation; `Charge.provider_ref` is the PaymentIntent id.
 Every PaymentIntent carries our idempotency key in its metadata (`KEY_METADATA`), which is
 how `find_or_void_charge` and the webhooks tie it back to our attempt.
 """
@@ -98,8 +99,7 @@ class StripeProvider(PaymentProvider):
         if card.holder_name:
             params["billing_details"] = {"name": card.holder_name}
         method = _call(lambda: self._client.v1.payment_methods.create(params=params))
-        # Stripe (and localstripe) may refuse a problem card here rather than at charge time.
-        _call(lambda: self._client.v1.payment_methods.attach(method.id, params={"customer": customer_ref}))
+        self._set_up(customer_ref=customer_ref, method_id=method.id)
         details = method.card
         return SavedCard(
             token=method.id,
@@ -110,6 +110,50 @@ class StripeProvider(PaymentProvider):
             exp_month=details.exp_month,
             exp_year=details.exp_year,
         )
+
+    def _set_up(self, *, customer_ref: str, method_id: str) -> None:
+        """Save the card for later off-session charges through a SetupIntent.
+
+        The SetupIntent is where Stripe asks the bank now (and for authentication, which
+        a saved card cannot do later without its holder): a problem card is refused here.
+        Created, then confirmed in a second call: localstripe knows neither
+        `payment_method` nor `confirm` at creation (Stripe accepts both ways).
+        """
+        intent = _call(
+            lambda: self._client.v1.setup_intents.create(
+                params={"customer": customer_ref, "usage": "off_session", "payment_method_types": ["card"]}
+            )
+        )
+        intent = _call(
+            lambda: self._client.v1.setup_intents.confirm(intent.id, params={"payment_method": method_id})
+        )
+        if intent.status != "succeeded":
+            # requires_action: only the cardholder could complete it, and they are not on Stripe's page.
+            _call(lambda: self._client.v1.setup_intents.cancel(intent.id))
+            raise PaymentDeclined(
+                DeclineCode.CARD_DECLINED,
+                f"The card could not be saved without the cardholder (status {intent.status}).",
+            )
+        # Stripe attaches the method to the SetupIntent's customer when it succeeds;
+        # localstripe does not, so attach it when it is not attached yet.
+        current = _call(lambda: self._client.v1.payment_methods.retrieve(method_id))
+        owner = current.customer if isinstance(current.customer, str) else getattr(current.customer, "id", None)
+        if owner != customer_ref:
+            _call(lambda: self._client.v1.payment_methods.attach(method_id, params={"customer": customer_ref}))
+
+    def detach_method(self, *, customer_ref: str, token: str) -> None:
+        if not token:
+            return
+        try:
+            self._client.v1.payment_methods.detach(token)
+        except stripe.InvalidRequestError as exc:
+            # Unknown to Stripe or already detached: there is nothing left to charge.
+            message = str(exc.user_message or exc).lower()
+            if exc.http_status == 404 or exc.code == "resource_missing" or "not attached" in message:
+                return
+            raise ProviderUnavailable(f"Stripe: {exc.user_message or exc}") from exc
+        except stripe.StripeError as exc:
+            raise ProviderUnavailable(f"Stripe: {exc.user_message or exc}") from exc
 
     def charge(
         self,

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from socialshop.models import PayProfile, User, utcnow
-from socialshop.services import security
+from socialshop.services import notifications, security
 from socialshop.services.errors import Conflict, ValidationError
 from socialshop.services.payment_methods import ensure_pay_profile
 
@@ -177,6 +177,8 @@ def verify_pin(session: Session, *, user: User, pin: object, now: dt.datetime | 
         return
     _fresh_profile(session, user)
     if locked_by_us:
+        with engine.begin() as conn:  # like the lock itself, on its own connection: the caller rolls back
+            notifications.notify(conn, user_id=user.id, kind="pin_locked", params={"until": locked_until}, link="/pay/pin")  # type: ignore[arg-type]
         raise Conflict("pin_locked", until=locked_until)
     raise ValidationError("pin_wrong", tries_left=max(0, MAX_TRIES - failed))
 
