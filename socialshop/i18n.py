@@ -14,6 +14,7 @@ from socialshop.translations import (
     core,
     notifications,
     pay_authorization,
+    pay_insights,
     pay_methods,
     pay_overview,
     pay_support,
@@ -33,6 +34,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **pay_support.MESSAGES,
     **notifications.MESSAGES,
     **pay_overview.MESSAGES,
+    **pay_insights.MESSAGES,
 }
 
 

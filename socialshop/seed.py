@@ -35,6 +35,7 @@ from socialshop.models import (
     PayProfile,
     Post,
     Product,
+    ProductCategory,
     ProductTag,
     Role,
     ShippingAddress,
@@ -264,6 +265,43 @@ SHOPS = [
         ],
     ),
 ]
+
+# Each demo product's category (Pay → Insights groups spending by it); unlisted: "other".
+PRODUCT_CATEGORIES: dict[str, ProductCategory] = {
+    "Olio extravergine del Sinis 0,75 l": ProductCategory.FOOD,
+    "Sapone all'olio d'oliva e lavanda": ProductCategory.BEAUTY,
+    "Ciotola in ceramica di Oristano": ProductCategory.HOME,
+    "Tovaglia di lino grezzo": ProductCategory.HOME,
+    "Miele di corbezzolo 250 g": ProductCategory.FOOD,
+    "Cestino intrecciato in asfodelo": ProductCategory.HOME,
+    "Candela al mirto": ProductCategory.HOME,
+    "Pecorino sardo stagionato 500 g": ProductCategory.FOOD,
+    "Grembiule in tela di cotone": ProductCategory.HOME,
+    "Tagliere in legno d'ulivo": ProductCategory.HOME,
+    "Crema mani al fico d'India": ProductCategory.BEAUTY,
+    "Caffè in grani Miscela Aurora 1 kg": ProductCategory.DRINKS,
+    "Caffè macinato per moka 250 g": ProductCategory.DRINKS,
+    "Moka in rame 3 tazze (edizione limitata)": ProductCategory.HOME,
+    "Tazzine in porcellana (set da 6)": ProductCategory.HOME,
+    "Cantucci alle mandorle 300 g": ProductCategory.FOOD,
+    "Amaretti morbidi di Sardegna 200 g": ProductCategory.FOOD,
+    "Torrone al miele 150 g": ProductCategory.FOOD,
+    "Tè verde al gelsomino 100 g": ProductCategory.DRINKS,
+    "Cioccolata calda densa (5 buste)": ProductCategory.DRINKS,
+    "Macinacaffè manuale in legno": ProductCategory.HOME,
+    "Biscotti al burro e arancia 250 g": ProductCategory.FOOD,
+    "Racconti del porto": ProductCategory.BOOKS,
+    "Ricettario della nonna sarda": ProductCategory.BOOKS,
+    "Quaderno in pelle A5": ProductCategory.STATIONERY,
+    "Segnalibri in ottone (set da 3)": ProductCategory.STATIONERY,
+    "Guida ai sentieri della Sardegna": ProductCategory.BOOKS,
+    "Mappa antica del Mediterraneo": ProductCategory.HOME,
+    "Poesie di mare: antologia": ProductCategory.BOOKS,
+    "Agenda settimanale in lino": ProductCategory.STATIONERY,
+    "Penna stilografica in resina blu": ProductCategory.STATIONERY,
+    "Il faro e il gabbiano (libro illustrato)": ProductCategory.BOOKS,
+    "Puzzle 1000 pezzi: Golfo degli Angeli": ProductCategory.TOYS,
+}
 
 # (shop owner key, caption, picture label, tagged product indexes)
 SHOP_POSTS: list[tuple[str, str, str, list[int]]] = [
@@ -572,10 +610,15 @@ def _ensure_shops(
                     currency="EUR",
                     stock=stock,
                     image=url,
+                    category=PRODUCT_CATEGORIES.get(title, ProductCategory.OTHER).value,
                     created_at=created + dt.timedelta(hours=n),
                 )
                 session.add(product)
                 summary.products += 1
+            elif product.category == ProductCategory.OTHER.value and title in PRODUCT_CATEGORIES:
+                # Seeded before products had categories: fill in only the migration's default.
+                product.category = PRODUCT_CATEGORIES[title].value
+                session.add(product)
             items.append(product)
         products[demo.owner] = items
     session.flush()

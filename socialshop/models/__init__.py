@@ -38,6 +38,7 @@ from socialshop.models.social import (
     Like,
     Post,
     Product,
+    ProductCategory,
     ProductTag,
     Shop,
 )
@@ -93,6 +94,7 @@ __all__ = [
     "PaymentStatus",
     "Post",
     "Product",
+    "ProductCategory",
     "ProductTag",
     "Refund",
     "Role",

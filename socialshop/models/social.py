@@ -20,6 +20,19 @@ class AppSurface(StrEnum):
 MAX_TAGS_PER_POST = 5
 
 
+class ProductCategory(StrEnum):
+    """What kind of thing a product is: Pay → Insights groups spending by it."""
+
+    FOOD = "food"
+    DRINKS = "drinks"
+    HOME = "home"
+    BEAUTY = "beauty"
+    BOOKS = "books"
+    STATIONERY = "stationery"
+    TOYS = "toys"
+    OTHER = "other"
+
+
 class Shop(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     owner_id: int = Field(foreign_key="user.id", unique=True, index=True)
@@ -46,6 +59,9 @@ class Product(SQLModel, table=True):
     stock: int = Field(default=0)
     image: str = Field(default="", max_length=255)
     active: bool = Field(default=True)
+    category: str = Field(
+        default=ProductCategory.OTHER.value, max_length=16, sa_column_kwargs={"server_default": "other"}
+    )
     created_at: dt.datetime = Field(default_factory=utcnow)
 
 

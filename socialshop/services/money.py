@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_skeleton
 from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
 from socialshop.services.errors import ValidationError
@@ -75,3 +77,14 @@ def format_datetime(value: dt.datetime, language: str = "en") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return babel_format_datetime(value, format="medium", locale=_locale(language))
+
+
+def format_month(month: dt.date, language: str = "en", *, style: str = "long") -> str:
+    """A calendar month: "December 2026" / "dicembre 2026" (long), "Dec" / "dic" (short),
+    "Dec 26" / "dic 26" (short_year, for charts that span more than a year)."""
+    locale = _locale(language)
+    if style == "short":
+        return format_skeleton("MMM", month, locale=locale)
+    if style == "short_year":
+        return babel_format_date(month, "MMM yy", locale=locale)
+    return format_skeleton("yMMMM", month, locale=locale)

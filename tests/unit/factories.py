@@ -67,6 +67,7 @@ def make_product(
     stock: int = 10,
     active: bool = True,
     currency: str = "EUR",
+    category: str = "other",
 ) -> Product:
     shop = shop or make_shop(session)
     product = Product(
@@ -76,6 +77,7 @@ def make_product(
         stock=stock,
         active=active,
         currency=currency,
+        category=category,
     )
     session.add(product)
     session.flush()

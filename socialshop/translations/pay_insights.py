@@ -1,0 +1,53 @@
+"""Pay → Insights: spending by app, merchant, category and month. key: (English, Italiano)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "insights.title": ("Insights", "Statistiche"),
+    "insights.intro": (
+        "What you paid through Pay, less refunds. Failed payments are not counted.",
+        "Quanto hai pagato con Pay, al netto dei rimborsi. I pagamenti non riusciti non sono contati.",
+    ),
+    "insights.period": ("Period", "Periodo"),
+    "insights.period.month": ("This month", "Questo mese"),
+    "insights.period.3months": ("Last 3 months", "Ultimi 3 mesi"),
+    "insights.period.12months": ("Last 12 months", "Ultimi 12 mesi"),
+    "insights.period.all": ("All time", "Sempre"),
+    "insights.total": ("Total spent", "Totale speso"),
+    "insights.since": ("Since {date}", "Dal {date}"),
+    "insights.other_currencies": (
+        "Also spent in other currencies (not in the charts, which show {currency}): {amounts}.",
+        "Speso anche in altre valute (non nei grafici, che mostrano {currency}): {amounts}.",
+    ),
+    "insights.empty": (
+        "No spending in this period. Pick a longer period, or pay for something in one of the apps.",
+        "Nessuna spesa in questo periodo. Scegli un periodo più lungo, o paga qualcosa in una delle app.",
+    ),
+    "insights.by_month": ("By month", "Per mese"),
+    "insights.by_app": ("By app", "Per app"),
+    "insights.by_merchant": ("By merchant", "Per destinatario"),
+    "insights.by_category": ("By category", "Per categoria"),
+    "insights.chart": ("Chart: {name}", "Grafico: {name}"),
+    "insights.col.month": ("Month", "Mese"),
+    "insights.col.name": ("Name", "Nome"),
+    "insights.col.amount": ("Amount", "Importo"),
+    "insights.col.share": ("Share", "Quota"),
+    "insights.months_truncated": (
+        "The chart shows the last {count} months; the totals cover all time.",
+        "Il grafico mostra gli ultimi {count} mesi; i totali coprono tutto il periodo.",
+    ),
+    "insights.merchant.people": ("People (money sent)", "Persone (denaro inviato)"),
+    "insights.merchant.others": ("Other merchants", "Altri destinatari"),
+    "insights.category.food": ("Food", "Alimentari"),
+    "insights.category.drinks": ("Coffee, tea and drinks", "Caffè, tè e bevande"),
+    "insights.category.home": ("Home", "Casa"),
+    "insights.category.beauty": ("Beauty and care", "Bellezza e cura"),
+    "insights.category.books": ("Books", "Libri"),
+    "insights.category.stationery": ("Stationery", "Cartoleria"),
+    "insights.category.toys": ("Toys and games", "Giochi"),
+    "insights.category.other": ("Other products", "Altri prodotti"),
+    "insights.category.donations": ("Donations", "Donazioni"),
+    "insights.category.transfers": ("Money sent to people", "Denaro inviato a persone"),
+    "error.insights_period_invalid": (
+        "Period: choose this month, the last 3 months, the last 12 months or all time.",
+        "Periodo: scegli questo mese, gli ultimi 3 mesi, gli ultimi 12 mesi o sempre.",
+    ),
+}
