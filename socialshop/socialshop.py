@@ -15,6 +15,7 @@ from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
 from socialshop.pages.pay_history import pay_history_page
+from socialshop.pages.pay_insights import pay_insights_page
 from socialshop.pages.pay_methods import pay_methods_page
 from socialshop.pages.pay_overview import not_found_page, pay_overview_page
 from socialshop.pages.pay_pin import pin_settings_page
@@ -33,6 +34,7 @@ from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
 from socialshop.state.pay_history import PayHistoryState
+from socialshop.state.pay_insights import PayInsightsState
 from socialshop.state.pay_methods import PayMethodsState
 from socialshop.state.pay_overview import PayOverviewState
 from socialshop.state.pay_pin import PinSettingsState
@@ -87,6 +89,7 @@ PAGES = (
     (support_agent_page, "/support/agent", "Support queue", [SupportAgentState.load]),
     (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
+    (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )

@@ -8,7 +8,13 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_skeleton
-from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    format_currency,
+    format_percent,
+    get_currency_precision,
+    parse_decimal,
+)
 
 from socialshop.services.errors import ValidationError
 
@@ -88,3 +94,9 @@ def format_month(month: dt.date, language: str = "en", *, style: str = "long") -
     if style == "short_year":
         return babel_format_date(month, "MMM yy", locale=locale)
     return format_skeleton("yMMMM", month, locale=locale)
+
+
+def format_share(part: int, whole: int, language: str = "en") -> str:
+    """`part` of `whole` as a percentage with at most one decimal: "46%", "0.4%" / "0,4%"."""
+    ratio = Decimal(part) / Decimal(whole) if whole else Decimal(0)
+    return format_percent(ratio, "#,##0.#%", locale=_locale(language))
