@@ -53,6 +53,17 @@ def _swatch(color: rx.Var) -> rx.Component:
                   aria_hidden="true")
 
 
+# Radix puts a table's props on a wrapper <div>: a caption is what names the <table> itself.
+_VISUALLY_HIDDEN = {
+    "position": "absolute", "width": "1px", "height": "1px", "overflow": "hidden",
+    "clip": "rect(0 0 0 0)", "white_space": "nowrap",
+}
+
+
+def _caption(title_key: str) -> rx.Component:
+    return rx.el.caption(tr(title_key), style=_VISUALLY_HIDDEN)
+
+
 def _header(*keys: str) -> rx.Component:
     return rx.table.header(
         rx.table.row(
@@ -99,9 +110,9 @@ def _slice_section(title_key: str, rows: rx.Var, testid: str) -> rx.Component:
         min_width="0",
     )
     table = rx.table.root(
+        _caption(title_key),
         _header("insights.col.name", "insights.col.amount", "insights.col.share"),
         rx.table.body(rx.foreach(rows, _slice_row)),
-        aria_label=tr(title_key),
         size="1",
         variant="ghost",
         width="100%",
@@ -141,9 +152,9 @@ def _months() -> rx.Component:
         min_width="0",
     )
     table = rx.table.root(
+        _caption("insights.by_month"),
         _header("insights.col.month", "insights.col.amount"),
         rx.table.body(rx.foreach(PayInsightsState.month_rows, _month_row)),
-        aria_label=tr("insights.by_month"),
         size="1",
         variant="ghost",
         width="100%",
