@@ -12,11 +12,21 @@ from socialshop.components.layout import page_frame
 from socialshop.components.pay_nav import pay_links
 from socialshop.services.pay_insights import Period
 from socialshop.state.pay_insights import PayInsightsState
+from socialshop.state.session import SessionState
 
 PERIOD_SELECT_ID = "insights-period"
 # Charts keep a fixed height so the page does not jump while a new period loads.
 PIE_HEIGHT = 200
 BAR_HEIGHT = 220
+
+
+def _pick(english: rx.Var, italian: rx.Var) -> rx.Var:
+    """The reader's language of a label the state made in both."""
+    return rx.cond(SessionState.lang == "it", italian, english)
+
+
+def _label(both: rx.Var) -> rx.Var:
+    return _pick(both["en"], both["it"])
 
 
 def _chart_data(rows: rx.Var) -> rx.Var:
@@ -78,11 +88,12 @@ def _header(*keys: str) -> rx.Component:
 def _slice_row(row) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(
-            rx.hstack(_swatch(row.color), rx.text(row.name), align="center", spacing="2"),
+            rx.hstack(_swatch(row.color), rx.text(_pick(row.name_en, row.name_it)), align="center", spacing="2"),
             font_weight="normal",
         ),
-        rx.table.cell(row.amount_label, justify="end", white_space="nowrap"),
-        rx.table.cell(row.share_label, justify="end", white_space="nowrap", color=rx.color("gray", 11)),
+        rx.table.cell(_pick(row.amount_en, row.amount_it), justify="end", white_space="nowrap"),
+        rx.table.cell(_pick(row.share_en, row.share_it), justify="end", white_space="nowrap",
+                      color=rx.color("gray", 11)),
         custom_attrs={"data-key": row.key},
     )
 
@@ -94,7 +105,7 @@ def _slice_section(title_key: str, rows: rx.Var, testid: str) -> rx.Component:
                 rx.foreach(rows, lambda row: rx.recharts.cell(fill=row.color)),
                 data=_chart_data(rows),
                 data_key="value",
-                name_key="name",
+                name_key=rx.cond(SessionState.lang == "it", "name_it", "name_en"),
                 inner_radius="55%",
                 outer_radius="90%",
                 padding_angle=1,
@@ -127,8 +138,8 @@ def _slice_section(title_key: str, rows: rx.Var, testid: str) -> rx.Component:
 
 def _month_row(row) -> rx.Component:
     return rx.table.row(
-        rx.table.row_header_cell(row.name, font_weight="normal"),
-        rx.table.cell(row.amount_label, justify="end", white_space="nowrap"),
+        rx.table.row_header_cell(_pick(row.name_en, row.name_it), font_weight="normal"),
+        rx.table.cell(_pick(row.amount_en, row.amount_it), justify="end", white_space="nowrap"),
         custom_attrs={"data-key": row.key},
     )
 
@@ -137,7 +148,7 @@ def _months() -> rx.Component:
     chart = rx.box(
         rx.recharts.bar_chart(
             rx.recharts.cartesian_grid(vertical=False, stroke_dasharray="3 3"),
-            rx.recharts.x_axis(data_key="axis", tick_line=False, interval="preserveStartEnd", min_tick_gap=4),
+            rx.recharts.x_axis(data_key=rx.cond(SessionState.lang == "it", "axis_it", "axis_en"), tick_line=False, interval="preserveStartEnd", min_tick_gap=4),
             rx.recharts.y_axis(width=48, tick_line=False, axis_line=False, allow_decimals=False),
             rx.recharts.bar(data_key="value", fill=rx.color("accent", 9), radius=[4, 4, 0, 0], max_bar_size=48,
                             is_animation_active=False),
@@ -162,8 +173,8 @@ def _months() -> rx.Component:
     return _section(
         "insights.by_month",
         chart,
-        rx.cond(PayInsightsState.months_note != "",
-                rx.text(PayInsightsState.months_note, size="1", color_scheme="gray")),
+        rx.cond(_label(PayInsightsState.months_note) != "",
+                rx.text(_label(PayInsightsState.months_note), size="1", color_scheme="gray")),
         table,
         testid="insights-months",
     )
@@ -173,13 +184,13 @@ def _summary() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(tr("insights.total"), size="2", color_scheme="gray"),
-            rx.text(PayInsightsState.total_label, size="7", weight="bold", data_testid="insights-total"),
-            rx.cond(PayInsightsState.since_label != "",
-                    rx.text(PayInsightsState.since_label, size="2", color_scheme="gray")),
+            rx.text(_label(PayInsightsState.total_label), size="7", weight="bold", data_testid="insights-total"),
+            rx.cond(_label(PayInsightsState.since_label) != "",
+                    rx.text(_label(PayInsightsState.since_label), size="2", color_scheme="gray")),
             rx.text(tr("insights.intro"), size="2"),
             rx.cond(
-                PayInsightsState.currency_note != "",
-                rx.callout(PayInsightsState.currency_note, icon="info", size="1", width="100%"),
+                _label(PayInsightsState.currency_note) != "",
+                rx.callout(_label(PayInsightsState.currency_note), icon="info", size="1", width="100%"),
             ),
             spacing="1",
             width="100%",
@@ -192,7 +203,11 @@ def _empty() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.icon("chart-pie", size=40, color=rx.color("gray", 9)),
-            rx.text(tr("insights.empty"), align="center", data_testid="insights-empty"),
+            rx.text(
+                rx.cond(PayInsightsState.period == "all", tr("insights.empty_ever"), tr("insights.empty")),
+                align="center",
+                data_testid="insights-empty",
+            ),
             rx.link(tr("notfound.home"), href="/"),
             align="center",
             spacing="3",

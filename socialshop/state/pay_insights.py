@@ -7,6 +7,7 @@ import dataclasses
 
 import reflex as rx
 
+from socialshop import i18n
 from socialshop.components.posts import APP_COLORS
 from socialshop.db import session_scope
 from socialshop.services import accounts, pay_insights
@@ -22,24 +23,34 @@ def _fill(color: str) -> str:
     return f"var(--{color}-9)"
 
 
+# Every label comes in English and Italian (like the page's own text, see components/i18n.tr):
+# switching the language re-renders the numbers at once, without asking the server again.
+
+
 @dataclasses.dataclass(frozen=True)
 class SliceRow:
     key: str
-    name: str
-    # The amount in the currency's units, for the chart's scale; the table shows amount_label.
+    name_en: str
+    name_it: str
+    # The amount in the currency's units, for the chart's scale; the table shows amount_*.
     value: float
-    amount_label: str
-    share_label: str
+    amount_en: str
+    amount_it: str
+    share_en: str
+    share_it: str
     color: str
 
 
 @dataclasses.dataclass(frozen=True)
 class MonthRow:
     key: str  # "2026-12"
-    name: str  # "December 2026"
-    axis: str  # "Dec", or "Dec 26" when the chart spans more than a year
+    name_en: str  # "December 2026"
+    name_it: str
+    axis_en: str  # "Dec", or "Dec 26" when the chart spans more than a year
+    axis_it: str
     value: float
-    amount_label: str
+    amount_en: str
+    amount_it: str
 
 
 def _insights_for(token: str, period: str) -> pay_insights.Insights | None:
@@ -57,10 +68,11 @@ class PayInsightsState(ShopperState):
     insights_busy: bool = False
     insights_error: str = ""
     has_spending: bool = False
-    total_label: str = ""
-    since_label: str = ""
-    currency_note: str = ""
-    months_note: str = ""
+    # {"en": ..., "it": ...}
+    total_label: dict[str, str] = {}
+    since_label: dict[str, str] = {}
+    currency_note: dict[str, str] = {}
+    months_note: dict[str, str] = {}
     month_rows: list[MonthRow] = []
     app_rows: list[SliceRow] = []
     merchant_rows: list[SliceRow] = []
@@ -90,7 +102,7 @@ class PayInsightsState(ShopperState):
     @rx.event(background=True)
     async def refresh(self):
         async with self:
-            token, period, lang = self.auth_token, self.period, self.lang
+            token, period = self.auth_token, self.period
             self.insights_busy = True
         try:
             view = await asyncio.to_thread(_insights_for, token, period)
@@ -106,56 +118,73 @@ class PayInsightsState(ShopperState):
                 return self._login_redirect()
             if self.period != period:
                 return None  # the user picked another period meanwhile; its refresh shows it
-            self._show(view, lang)
+            self._show(view)
         return None
 
-    def _slice_rows(self, slices: list[pay_insights.Slice], total: int, currency: str, lang: str,
-                    name_key: str, colors: dict[str, str] | None = None) -> list[SliceRow]:
-        return [
-            SliceRow(
-                key=s.key,
-                name=s.label or self._t(f"{name_key}.{s.key}"),
-                value=float(to_decimal(s.cents, currency)),
-                amount_label=format_money(s.cents, currency, lang),
-                share_label=format_share(s.cents, total, lang),
-                color=_fill((colors or {}).get(s.key, SLICE_COLORS[i % len(SLICE_COLORS)])),
-            )
-            for i, s in enumerate(slices)
-        ]
-
-    def _show(self, view: pay_insights.Insights, lang: str) -> None:
+    def _show(self, view: pay_insights.Insights) -> None:
         self.insights_busy = False
         self.insights_loaded = True
         self.has_spending = view.currency is not None
-        self.since_label = (
-            "" if view.since is None else self._t("insights.since", date=format_month(view.since.date(), lang))
+        since = view.since
+        self.since_label = _both(
+            lambda lang: "" if since is None else i18n.translate(
+                "insights.since", lang, date=format_month(since.date(), lang))
         )
-        if view.currency is None:
-            self.total_label = format_money(0, "EUR", lang)
-            self.currency_note = self.months_note = ""
-            self.month_rows, self.app_rows, self.merchant_rows, self.category_rows = [], [], [], []
-            return
-        currency, total = view.currency, view.total_cents
-        self.total_label = format_money(total, currency, lang)
-        others = [format_money(cents, code, lang) for code, cents in view.totals[1:]]
-        self.currency_note = (
-            self._t("insights.other_currencies", currency=currency, amounts=", ".join(others)) if others else ""
+        currency = view.currency or "EUR"
+        total = view.total_cents
+        self.total_label = _both(lambda lang: format_money(total, currency, lang))
+        others = view.totals[1:]
+        self.currency_note = _both(
+            lambda lang: i18n.translate(
+                "insights.other_currencies", lang, currency=currency,
+                amounts=", ".join(format_money(cents, code, lang) for code, cents in others),
+            ) if others else ""
         )
-        self.months_note = (
-            self._t("insights.months_truncated", count=len(view.by_month)) if view.months_truncated else ""
+        count = len(view.by_month)
+        self.months_note = _both(
+            lambda lang: i18n.translate("insights.months_truncated", lang, count=count) if view.months_truncated else ""
         )
-        axis_style = "short" if len(view.by_month) <= 12 else "short_year"
-        self.month_rows = [
-            MonthRow(
-                key=m.month.strftime("%Y-%m"),
-                name=format_month(m.month, lang),
-                axis=format_month(m.month, lang, style=axis_style),
-                value=float(to_decimal(m.cents, currency)),
-                amount_label=format_money(m.cents, currency, lang),
-            )
-            for m in view.by_month
-        ]
-        self.app_rows = self._slice_rows(view.by_app, total, currency, lang, "app", APP_COLORS)
-        # Shops and fundraisers carry their own names; "people" and "others" are named by key.
-        self.merchant_rows = self._slice_rows(view.by_merchant, total, currency, lang, "insights.merchant")
-        self.category_rows = self._slice_rows(view.by_category, total, currency, lang, "insights.category")
+        self.month_rows = _month_rows(view.by_month, currency)
+        self.app_rows = _slice_rows(view.by_app, total, currency, "app", APP_COLORS)
+        self.merchant_rows = _slice_rows(view.by_merchant, total, currency, "insights.merchant")
+        self.category_rows = _slice_rows(view.by_category, total, currency, "insights.category")
+
+
+def _both(render) -> dict[str, str]:
+    return {lang: render(lang) for lang in i18n.LANGUAGES}
+
+
+def _slice_rows(slices: list[pay_insights.Slice], total: int, currency: str, name_key: str,
+                colors: dict[str, str] | None = None) -> list[SliceRow]:
+    rows = []
+    for i, s in enumerate(slices):
+        # Shops and fundraisers carry their own names; apps, categories, "people" are named by key.
+        name = _both(lambda lang, s=s: s.label or i18n.translate(f"{name_key}.{s.key}", lang))
+        amount = _both(lambda lang, s=s: format_money(s.cents, currency, lang))
+        share = _both(lambda lang, s=s: format_share(s.cents, total, lang))
+        rows.append(SliceRow(
+            key=s.key,
+            name_en=name["en"], name_it=name["it"],
+            value=float(to_decimal(s.cents, currency)),
+            amount_en=amount["en"], amount_it=amount["it"],
+            share_en=share["en"], share_it=share["it"],
+            color=_fill((colors or {}).get(s.key, SLICE_COLORS[i % len(SLICE_COLORS)])),
+        ))
+    return rows
+
+
+def _month_rows(months: list[pay_insights.MonthTotal], currency: str) -> list[MonthRow]:
+    axis_style = "short" if len(months) <= 12 else "short_year"
+    rows = []
+    for m in months:
+        name = _both(lambda lang, m=m: format_month(m.month, lang))
+        axis = _both(lambda lang, m=m: format_month(m.month, lang, style=axis_style))
+        amount = _both(lambda lang, m=m: format_money(m.cents, currency, lang))
+        rows.append(MonthRow(
+            key=m.month.strftime("%Y-%m"),
+            name_en=name["en"], name_it=name["it"],
+            axis_en=axis["en"], axis_it=axis["it"],
+            value=float(to_decimal(m.cents, currency)),
+            amount_en=amount["en"], amount_it=amount["it"],
+        ))
+    return rows

@@ -13,6 +13,7 @@ from socialshop.models import Payment
 from tests.e2e.conftest import DESKTOP, log_in
 from tests.e2e.test_foundation import SCREENSHOTS, shot
 from tests.e2e.test_pay_overview import new_user
+from tests.e2e.test_payment_faults import new_shopper_with_pin, pay_with_new_card
 from tests.e2e.test_payments import PIN, buy_now_from_instagram, paid_entry, pay_button
 
 
@@ -100,20 +101,26 @@ def test_a_shopper_reads_spending_insights_and_changes_the_period_on_a_phone(pho
     expect(month_rows(page).filter(has_text="€0.00").first).to_be_visible()
 
 
-def test_a_new_person_sees_an_empty_state_then_their_first_payment(page):
+def test_logged_out_goes_to_login_and_a_new_person_sees_the_empty_state(page):
     page.set_viewport_size(DESKTOP)
+    page.goto("/pay/insights")
+    expect(page).to_have_url(re.compile(r"/login\?next=/pay/insights/?$"))
     new_user(page, "Ines Insights")
     page.goto("/pay/insights")
     expect(page.get_by_test_id("insights-empty")).to_contain_text("No spending in this period")
     expect(page.get_by_role("table")).to_have_count(0)
     choose_period(page, "All time")
-    expect(page.get_by_test_id("insights-empty")).to_be_visible()
+    expect(page.get_by_test_id("insights-empty")).to_contain_text("No spending yet")
     shot(page, "pay-insights-empty-desktop")
 
 
-def test_marco_on_a_desktop_sees_charts_beside_their_numbers(page):
+def test_on_a_desktop_the_charts_sit_beside_their_numbers_in_either_language(page):
     page.set_viewport_size(DESKTOP)
-    marco_buys_on_instagram(page)
+    # A new account: switching the language is saved on the account.
+    new_shopper_with_pin(page, "Dora Diagram")
+    buy_now_from_instagram(page)
+    pay_with_new_card(page, "4242 4242 4242 4242")
+    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
     page.goto("/pay/insights")
     choose_period(page, "Last 12 months")
     expect(month_rows(page)).to_have_count(12)
@@ -123,3 +130,13 @@ def test_marco_on_a_desktop_sees_charts_beside_their_numbers(page):
     assert apps and table and table["x"] >= apps["x"] + apps["width"] - 1 and table["y"] < apps["y"] + apps["height"]
     page.screenshot(path=str(SCREENSHOTS / "pay-insights-desktop-full.png"), full_page=True)
     shot(page, "pay-insights-desktop")
+
+    # In Italian the same numbers read the Italian way, at once.
+    page.get_by_role("combobox", name="Language").first.click()
+    page.get_by_role("option", name="Italiano").click()
+    expect(page.get_by_role("heading", name="Per mese")).to_be_visible()
+    expect(page.get_by_role("table", name="Per mese").locator("tbody tr th").last).to_have_text(
+        re.compile(r"^(gennaio|febbraio|marzo|aprile|maggio|giugno|luglio|agosto|settembre|ottobre|novembre|dicembre) \d{4}$")
+    )
+    expect(page.get_by_test_id("insights-total")).to_have_text(re.compile(r"^€\s[\d.]+,\d\d$"))
+    shot(page, "pay-insights-italian-desktop")
