@@ -12,7 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "insights.period.12months": ("Last 12 months", "Ultimi 12 mesi"),
     "insights.period.all": ("All time", "Sempre"),
     "insights.total": ("Total spent", "Totale speso"),
-    "insights.since": ("Since {date}", "Dal {date}"),
+    "insights.since": ("Since {date}", "Da {date}"),
     "insights.other_currencies": (
         "Also spent in other currencies (not in the charts, which show {currency}): {amounts}.",
         "Speso anche in altre valute (non nei grafici, che mostrano {currency}): {amounts}.",

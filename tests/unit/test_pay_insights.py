@@ -233,3 +233,42 @@ def test_every_period_category_and_error_has_a_message():
     for category in [*ProductCategory.values(), "donations", "transfers"]:
         assert f"insights.category.{category}" in CATALOG
     assert "error.insights_period_invalid" in CATALOG
+
+
+def test_the_page_loads_only_the_signed_in_users_insights_and_refuses_a_forged_period(session, world):
+    from socialshop.services import accounts
+    from socialshop.state.pay_insights import _insights_for
+
+    login = accounts.sign_up_and_log_in(session, email="looker@example.com", password="a-good-pass-42",
+                                        display_name="Lou")
+    session.commit()
+    assert _insights_for("not-a-token", "month") is None
+    mine = _insights_for(login.token, "all")
+    assert mine is not None and mine.totals == [] and mine.by_month == []
+    with pytest.raises(ValidationError) as error:
+        _insights_for(login.token, "forever")
+    assert error.value.code == "insights_period_invalid"
+
+
+def test_rows_carry_both_languages_with_babel_money_months_and_shares():
+    from socialshop.state.pay_insights import _month_rows, _slice_rows
+
+    [row] = _month_rows([MonthTotal(dt.date(2026, 12, 1), 1_250)], "EUR")
+    assert (row.key, row.name_en, row.name_it, row.axis_en, row.axis_it) == (
+        "2026-12", "December 2026", "dicembre 2026", "Dec", "dic"
+    )
+    assert (row.amount_en, row.amount_it, row.value) == ("€12.50", "€\xa012,50", 12.5)
+    rows = _slice_rows([Slice("food", 1_000), Slice("shop:3", 500, "Caffè Aurora")], 1_500, "EUR",
+                       "insights.category")
+    assert [(r.name_en, r.name_it) for r in rows] == [("Food", "Alimentari"), ("Caffè Aurora", "Caffè Aurora")]
+    assert [(r.share_en, r.share_it) for r in rows] == [("66.7%", "66,7%"), ("33.3%", "33,3%")]
+    assert rows[0].color != rows[1].color
+
+
+def test_every_demo_product_has_a_category():
+    from socialshop import seed
+    from socialshop.models import ProductCategory
+
+    titles = {product[0] for shop in seed.SHOPS for product in shop.products}
+    assert set(seed.PRODUCT_CATEGORIES) == titles
+    assert set(seed.PRODUCT_CATEGORIES.values()) <= set(ProductCategory) - {ProductCategory.OTHER}
