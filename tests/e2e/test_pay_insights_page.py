@@ -11,6 +11,7 @@ from sqlalchemy import update
 
 from socialshop.models import Payment
 from tests.e2e.conftest import DESKTOP, log_in
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import SCREENSHOTS, shot
 from tests.e2e.test_pay_overview import new_user
 from tests.e2e.test_payment_faults import new_shopper_with_pin, pay_with_new_card
@@ -130,6 +131,7 @@ def test_on_a_desktop_the_charts_sit_beside_their_numbers_in_either_language(pag
     assert apps and table and table["x"] >= apps["x"] + apps["width"] - 1 and table["y"] < apps["y"] + apps["height"]
     page.screenshot(path=str(SCREENSHOTS / "pay-insights-desktop-full.png"), full_page=True)
     shot(page, "pay-insights-desktop")
+    assert serious_violations(page) == []
 
     # In Italian the same numbers read the Italian way, at once.
     page.get_by_role("combobox", name="Language").first.click()
