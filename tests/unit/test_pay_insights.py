@@ -52,6 +52,10 @@ def _backdate(session, payment_id, when):
 
 @pytest.fixture
 def world(session):
+    return build_world(session)
+
+
+def build_world(session):
     """A shopper's money this month, two and fourteen months ago, plus what must not count."""
     now = utcnow()
     user, card = make_buyer(session)
@@ -140,6 +144,17 @@ def test_longer_periods_add_older_months_and_show_empty_months_as_zero(session, 
     assert len(ever.by_month) == 15 and not ever.months_truncated
     assert ever.by_month[0] == MonthTotal(_first_of(_mid_month(now, 14)), OIL)
     assert dict((s.key, s.cents) for s in ever.by_app)["whatsapp"] == CANDLE + OIL
+
+
+def test_the_same_sums_on_postgresql(pg_engine):
+    """Month extraction and integer division are the database's: check them on PostgreSQL too."""
+    from sqlmodel import Session
+
+    with Session(pg_engine, expire_on_commit=False) as session:
+        world = build_world(session)
+        test_this_month_by_app_merchant_category_and_month(session, world)
+        test_longer_periods_add_older_months_and_show_empty_months_as_zero(session, world)
+        test_a_partial_refund_comes_off_the_order_lines_in_proportion(session, world)
 
 
 def test_all_time_longer_than_the_chart_keeps_the_latest_months(session, world):
