@@ -16,6 +16,7 @@ from socialshop.translations import (
     pay_authorization,
     pay_methods,
     pay_overview,
+    pay_security,
     pay_support,
     payments,
     shopping,
@@ -33,6 +34,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **pay_support.MESSAGES,
     **notifications.MESSAGES,
     **pay_overview.MESSAGES,
+    **pay_security.MESSAGES,
 }
 
 

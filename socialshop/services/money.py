@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
+from babel.dates import format_timedelta as babel_format_timedelta
 from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
 from socialshop.services.errors import ValidationError
@@ -75,3 +77,22 @@ def format_datetime(value: dt.datetime, language: str = "en") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return babel_format_datetime(value, format="medium", locale=_locale(language))
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def format_until(value: dt.datetime, now: dt.datetime, language: str = "en") -> str:
+    """When something ends: the time alone when that is today ('16:40'), else date and time."""
+    value, now = _utc(value), _utc(now)
+    if value.date() == now.date():
+        return babel_format_time(value, format="short", locale=_locale(language))
+    return babel_format_datetime(value, format="short", locale=_locale(language))
+
+
+def format_ago(value: dt.datetime, now: dt.datetime, language: str = "en") -> str:
+    """'5 minutes ago' / '5 minuti fa'."""
+    return babel_format_timedelta(
+        _utc(value) - _utc(now), add_direction=True, threshold=1, locale=_locale(language)
+    )

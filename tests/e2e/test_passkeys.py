@@ -60,7 +60,7 @@ def test_register_a_passkey_and_pay_with_it_instead_of_the_pin(phone_page):
     sign_up(page, name="Paola Passkey", email=f"paola-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
 
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
     page.get_by_label("New PIN (4 to 6 digits)").fill(PIN)
     page.get_by_label("Repeat the new PIN").fill(PIN)
     page.get_by_role("button", name="Save PIN").click()
@@ -128,7 +128,7 @@ def test_register_a_passkey_and_pay_with_it_instead_of_the_pin(phone_page):
 def test_only_above_an_amount_skips_the_pin_for_small_payments(page):
     sign_up(page, name="Piero Soglia", email=f"piero-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
     page.get_by_label("New PIN (4 to 6 digits)").fill(PIN)
     page.get_by_label("Repeat the new PIN").fill(PIN)
     page.get_by_role("button", name="Save PIN").click()

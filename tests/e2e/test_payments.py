@@ -1,6 +1,6 @@
 """Buying, paying, cancelling, donating and sending money, as a shopper does it.
 
-marco (English UI, saved Visa 4242, PIN 2580) does the shopping; each scenario reads what
+marco (English UI, saved Visa 4242, PIN 3917) does the shopping; each scenario reads what
 it needs (history rows, order numbers) before and after, so the order they run in and
 what earlier scenarios bought does not matter.
 """
@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import log_in, sign_up
 from tests.e2e.test_foundation import shot
 
-PIN = "2580"
+PIN = "3917"
 MONEY = re.compile(r"€[\d,]+\.\d\d")
 
 
