@@ -36,6 +36,7 @@ def _pin_status() -> rx.Component:
                     spacing="1",
                 ),
                 color_scheme="amber",
+                role="alert",
                 width="100%",
             ),
         ),
@@ -110,7 +111,7 @@ def _pin_section() -> rx.Component:
                 as_="h2",
             ),
             _pin_status(),
-            rx.text(tr("pin.why"), size="2", color_scheme="gray"),
+            rx.cond(S.pin_is_set, rx.fragment(), rx.text(tr("pin.why"), size="2", color_scheme="gray")),
             notice_callout(S.pin_notice),
             error_callout(S.pin_error),
             # While locked, every change or reset would be refused: nothing to fill in.

@@ -15,7 +15,7 @@ from socialshop.db import session_scope
 from socialshop.models import User, utcnow
 from socialshop.services import accounts, auth_sessions, pay_pin
 from socialshop.services.errors import ServiceError, ValidationError
-from socialshop.services.money import format_ago, format_datetime, format_until
+from socialshop.services.money import format_ago, format_until
 from socialshop.state.checkout import form_text
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.session import SessionState
@@ -159,7 +159,8 @@ class PaySecurityState(SessionState):
             # script arriving after the message could wipe it).
             self.form_generation += 1
             if error is not None:
-                self.pin_error = self._error_text(error)
+                # A lock is shown by the lock notice itself, with its end: no second message.
+                self.pin_error = "" if error.code == "pin_locked" else self._error_text(error)
             else:
                 self.pin_notice = self._t(
                     {SET: "pinsettings.set", CHANGE: "pinsettings.changed", RESET: "security.reset_done"}[mode]
@@ -193,7 +194,7 @@ class PaySecurityState(SessionState):
                 SessionRow(
                     id=row.id,
                     device=name,
-                    detail=f"{seen} · {self._t('security.signed_in_on', date=format_datetime(row.signed_in_at, self.lang))}",
+                    detail=f"{seen} · {self._t('security.signed_in_on', date=format_until(row.signed_in_at, now, self.lang))}",
                     is_current=row.is_current,
                     sign_out_label=self._t("security.sign_out_named", device=name, when=when),
                 )

@@ -37,7 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "security.this_device": ("This device", "Questo dispositivo"),
     "security.active_now": ("Active now", "Attivo ora"),
     "security.last_seen": ("Last seen {when}", "Ultimo accesso {when}"),
-    "security.signed_in_on": ("signed in {date}", "accesso del {date}"),
+    "security.signed_in_on": ("signed in {date}", "accesso: {date}"),
     "security.sign_out": ("Sign out", "Disconnetti"),
     "security.sign_out_named": ("Sign out {device}, last seen {when}", "Disconnetti {device}, ultimo accesso {when}"),
     "security.sign_out_others": ("Sign out everywhere else", "Esci da tutti gli altri dispositivi"),
