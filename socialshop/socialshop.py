@@ -81,7 +81,7 @@ PAGES = (
     (order_detail_page, f"/orders/[{ORDER_ARG}]", "Order", [OrderDetailState.load]),
     (pay_history_page, "/pay/history", "Pay history", [PayHistoryState.load]),
     (pay_apps_page, "/pay/apps", "Pay in apps", [PayAppsState.load]),
-    (pay_security_page, "/pay/security", "Pay security", [PaySecurityState.load, PayAuthorizationState.load]),
+    (pay_security_page, "/pay/security", "Pay security", [PayAuthorizationState.load, PaySecurityState.load]),
     (pay_methods_page, "/pay/methods", "Payment methods", [PayMethodsState.load]),
     (pay_support_page, "/pay/support", "Support", [SupportState.load]),
     (support_agent_page, "/support/agent", "Support queue", [SupportAgentState.load]),

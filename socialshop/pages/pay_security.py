@@ -101,11 +101,15 @@ def _pin_section() -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.heading(
-                rx.match(
-                    S.pin_mode,
-                    (CHANGE, tr("pinsettings.change")),
-                    (RESET, tr("security.reset_title")),
-                    tr("pinsettings.choose"),
+                rx.cond(
+                    S.locked_until_label != "",
+                    tr("pinsettings.title"),
+                    rx.match(
+                        S.pin_mode,
+                        (CHANGE, tr("pinsettings.change")),
+                        (RESET, tr("security.reset_title")),
+                        tr("pinsettings.choose"),
+                    ),
                 ),
                 size="4",
                 as_="h2",

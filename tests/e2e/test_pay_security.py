@@ -47,6 +47,8 @@ def test_set_change_reset_and_lock_the_pin_on_a_phone(phone_page):
     # The PIN's old address leads here.
     page.goto("/pay/pin")
     expect(page).to_have_url(re.compile(r"/pay/security$"))
+    # The list of sessions comes with the page's last on_load: the page is ready.
+    expect(page.get_by_test_id("session-row")).to_have_count(1)
     expect(page.get_by_text("You have no PIN yet: choose one to start paying.")).to_be_visible()
     expect(page.get_by_role("heading", name="Choose your PIN")).to_be_visible()
 

@@ -54,6 +54,7 @@ def test_locked_pin_is_explained_in_every_tab_and_an_agent_answers_live(page, ne
     sign_up(page, name=name, email=f"lia-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
     page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(NEW_PIN)
     page.get_by_label("Repeat the new PIN").fill(NEW_PIN)
     page.get_by_role("button", name="Save PIN").click()

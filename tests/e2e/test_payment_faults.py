@@ -35,6 +35,7 @@ def new_shopper_with_pin(page, name: str) -> None:
             password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
     page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(NEW_PIN)
     page.get_by_label("Repeat the new PIN").fill(NEW_PIN)
     page.get_by_role("button", name="Save PIN").click()
