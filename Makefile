@@ -35,7 +35,7 @@ check-workers:
 banner:
 	@echo "SocialShop will be served on http://localhost:$(PORT) by $(WORKERS) backend worker(s) (first build takes about a minute)"
 	@echo "Demo accounts (password: socialshop-demo):"
-	@echo "  shoppers:  giulia@example.com, marco@example.com  (saved card 4242, Pay PIN 2580)"
+	@echo "  shoppers:  giulia@example.com, marco@example.com  (saved card 4242, Pay PIN 3917)"
 	@echo "  merchants: bottega@example.com (Bottega Verde), caffe@example.com (Caffè Aurora), libreria@example.com (Libreria del Porto)"
 	@echo "  support:   support@example.com (the agents' queue at /support/agent)"
 

@@ -71,7 +71,7 @@ from socialshop.models import (  # noqa: E402
 from socialshop.services import checkout, ledger, pay_pin, payment_methods, security  # noqa: E402
 from socialshop.services.errors import ServiceError  # noqa: E402
 
-PIN = "2580"
+PIN = "3917"
 SHIPPING = {"name": "Bench Buyer", "line1": "Via Roma 1", "city": "Milano", "postal_code": "20121", "country": "IT"}
 
 

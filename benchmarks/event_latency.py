@@ -18,7 +18,7 @@ own account (made beforehand through the services):
   that touch neither the database nor the gateway. A round trip is timed inside the page
   (performance.now()): from the click to the DOM showing the new quantity, i.e. the event
   over the websocket, the handler, the delta back and React's render.
-- PAYERS shoppers each have a Pay PIN (2580) and the slow card saved as their default.
+- PAYERS shoppers each have a Pay PIN (3917) and the slow card saved as their default.
   A payer opens /checkout?product=ID&app=facebook&qty=1 (then qty=2, 1, ...: a new
   subject, so every load opens a new payment attempt), types the PIN, and on the signal
   clicks Pay and waits for "Already paid". Each payment waits SLOW_SECONDS in the gateway.
@@ -86,7 +86,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "socialshop-demo"
-PIN = "2580"
+PIN = "3917"
 SLOW_CARD = "4000000000006009"
 APP = "facebook"
 BUILD_TIMEOUT = 240.0  # first build with package install; later ones take seconds

@@ -17,6 +17,7 @@ from socialshop.translations import (
     pay_insights,
     pay_methods,
     pay_overview,
+    pay_security,
     pay_support,
     payments,
     shopping,
@@ -35,6 +36,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **notifications.MESSAGES,
     **pay_overview.MESSAGES,
     **pay_insights.MESSAGES,
+    **pay_security.MESSAGES,
 }
 
 

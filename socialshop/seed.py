@@ -47,7 +47,7 @@ from socialshop.payments import CardInput, PaymentProvider, get_provider
 from socialshop.services.security import hash_secret
 
 DEMO_PASSWORD = "socialshop-demo"
-DEMO_PIN = "2580"
+DEMO_PIN = "3917"
 DEMO_CARD = "4242424242424242"
 POST_IMAGE_PREFIX = "/generated/posts/seed-"
 

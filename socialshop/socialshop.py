@@ -18,8 +18,7 @@ from socialshop.pages.pay_history import pay_history_page
 from socialshop.pages.pay_insights import pay_insights_page
 from socialshop.pages.pay_methods import pay_methods_page
 from socialshop.pages.pay_overview import not_found_page, pay_overview_page
-from socialshop.pages.pay_pin import pin_settings_page
-from socialshop.pages.pay_security import pay_security_page
+from socialshop.pages.pay_security import pay_security_page, pin_link_page
 from socialshop.pages.pay_support import pay_support_page
 from socialshop.pages.profile import profile_page
 from socialshop.pages.shop_cart import cart_page
@@ -37,7 +36,7 @@ from socialshop.state.pay_history import PayHistoryState
 from socialshop.state.pay_insights import PayInsightsState
 from socialshop.state.pay_methods import PayMethodsState
 from socialshop.state.pay_overview import PayOverviewState
-from socialshop.state.pay_pin import PinSettingsState
+from socialshop.state.pay_security import PaySecurityState
 from socialshop.state.pay_support import SupportState
 from socialshop.state.profile import ProfileState
 from socialshop.state.shop_cart import CartState
@@ -74,7 +73,8 @@ app.add_page(
 # (component, route, title, on_load). Pages showing the product sheet close it on load:
 # a sheet left open before navigating must not pop up again on the next page.
 PAGES = (
-    (pin_settings_page, "/pay/pin", "Pay PIN", [PinSettingsState.load]),
+    # The PIN's old address: links in sent notifications and bookmarks still lead there.
+    (pin_link_page, "/pay/pin", "Pay security", [PaySecurityState.open_pin_link]),
     (shops_page, "/shops", "Shops", [ProductSheetState.close_sheet, ShopsState.load]),
     (storefront_page, f"/shop/[{SLUG_ARG}]", "Shop", [ProductSheetState.close_sheet, StorefrontState.load]),
     (cart_page, "/cart", "Cart", [ProductSheetState.close_sheet, CartState.load]),
@@ -83,7 +83,7 @@ PAGES = (
     (order_detail_page, f"/orders/[{ORDER_ARG}]", "Order", [OrderDetailState.load]),
     (pay_history_page, "/pay/history", "Pay history", [PayHistoryState.load]),
     (pay_apps_page, "/pay/apps", "Pay in apps", [PayAppsState.load]),
-    (pay_security_page, "/pay/security", "Pay security", [PayAuthorizationState.load]),
+    (pay_security_page, "/pay/security", "Pay security", [PayAuthorizationState.load, PaySecurityState.load]),
     (pay_methods_page, "/pay/methods", "Payment methods", [PayMethodsState.load]),
     (pay_support_page, "/pay/support", "Support", [SupportState.load]),
     (support_agent_page, "/support/agent", "Support queue", [SupportAgentState.load]),

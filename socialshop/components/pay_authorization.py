@@ -140,7 +140,7 @@ def _passkeys_section() -> rx.Component:
                     reset_on_submit=False,
                     id=PASSKEY_FORM_ID,
                 ),
-                rx.link(tr("pinsettings.link"), href="/pay/pin"),
+                rx.link(tr("pinsettings.link"), href="#pin"),
             ),
             spacing="3",
             width="100%",

@@ -81,7 +81,7 @@ def pin_field(error: rx.Var, has_pin: rx.Var | bool = True, label_key: str = "pi
             aria_describedby=f"{PIN_FIELD_ID}-error",
         ),
         _field_error(error, PIN_FIELD_ID),
-        rx.cond(has_pin, rx.fragment(), rx.link(tr("pinsettings.link"), href="/pay/pin")),
+        rx.cond(has_pin, rx.fragment(), rx.link(tr("pinsettings.link"), href="/pay/security")),
         spacing="1",
     )
 

@@ -38,3 +38,7 @@ class AuthSession(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: dt.datetime = Field(default_factory=utcnow)
     expires_at: dt.datetime
+    # For Pay → Security's list of signed-in devices. Written on page loads at most every
+    # few minutes (services/auth_sessions.SEEN_EVERY), never on every event.
+    user_agent: str = Field(default="", max_length=300)
+    last_seen_at: dt.datetime | None = None

@@ -235,7 +235,7 @@ def pay_methods_page() -> rx.Component:
             PayMethodsState.has_pin,
             rx.fragment(),
             rx.callout(
-                rx.text(tr("methods.no_pin"), " ", rx.link(tr("pinsettings.link"), href="/pay/pin")),
+                rx.text(tr("methods.no_pin"), " ", rx.link(tr("pinsettings.link"), href="/pay/security")),
                 icon="key-round", color_scheme="amber", width="100%",
             ),
         ),

@@ -11,7 +11,7 @@ HUB_LINKS = (
     ("nav.saved", "/saved", "bookmark"),
     ("nav.cart", "/cart", "shopping-cart"),
     ("payhistory.title", "/pay/history", "history"),
-    ("pinsettings.title", "/pay/pin", "key-round"),
+    ("passkeys.settings_title", "/pay/security", "shield"),
     ("payapps.title", "/pay/apps", "toggle-right"),
     ("transfer.title", "/messenger/money", "send"),
 )

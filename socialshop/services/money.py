@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_skeleton
+from babel.dates import format_time as babel_format_time
+from babel.dates import format_timedelta as babel_format_timedelta
 from babel.numbers import (
     NumberFormatError,
     format_currency,
@@ -100,3 +102,22 @@ def format_share(part: int, whole: int, language: str = "en") -> str:
     """`part` of `whole` as a percentage with at most one decimal: "46%", "0.4%" / "0,4%"."""
     ratio = Decimal(part) / Decimal(whole) if whole else Decimal(0)
     return format_percent(ratio, "#,##0.#%", locale=_locale(language))
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
+
+
+def format_until(value: dt.datetime, now: dt.datetime, language: str = "en") -> str:
+    """When something ends: the time alone when that is today ('16:40'), else date and time."""
+    value, now = _utc(value), _utc(now)
+    if value.date() == now.date():
+        return babel_format_time(value, format="short", locale=_locale(language))
+    return babel_format_datetime(value, format="short", locale=_locale(language))
+
+
+def format_ago(value: dt.datetime, now: dt.datetime, language: str = "en") -> str:
+    """'5 minutes ago' / '5 minuti fa'."""
+    return babel_format_timedelta(
+        _utc(value) - _utc(now), add_direction=True, threshold=1, locale=_locale(language)
+    )

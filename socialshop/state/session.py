@@ -11,7 +11,7 @@ from sqlmodel import Session
 from socialshop import i18n
 from socialshop.db import session_scope
 from socialshop.models import Language, User
-from socialshop.services import accounts
+from socialshop.services import accounts, auth_sessions
 from socialshop.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,9 @@ class SessionState(rx.State):
         self._show_user(user)
         if user is None:
             self.auth_token = ""
+        else:
+            # For Pay → Security's list of devices (writes at most every few minutes).
+            auth_sessions.seen(session, token=self.auth_token, user_agent=self.router.headers.user_agent)
         return user
 
     @rx.event

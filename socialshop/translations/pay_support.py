@@ -41,17 +41,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "support.system.changed": ("The conversation changed.", "La conversazione è cambiata."),
     "support.answer.pin_locked": (
         "Your Pay PIN is locked because it was entered wrong {tries} times in a row. It unlocks on {until}; "
-        "then you can try again. Each new lock lasts longer, so if you are not sure of it, change it on the Pay PIN page once it unlocks.",
+        "then you can try again. Each new lock lasts longer, so if you are not sure of it, change it (or reset it with your account password) on the Pay security page once it unlocks.",
         "Il tuo PIN di Pay è bloccato perché è stato inserito sbagliato {tries} volte di fila. Si sblocca il {until}; "
-        "poi potrai riprovare. Ogni nuovo blocco dura di più: se non ne sei sicuro, cambialo nella pagina PIN di Pay quando si sblocca.",
+        "poi potrai riprovare. Ogni nuovo blocco dura di più: se non ne sei sicuro, cambialo (o reimpostalo con la password dell'account) nella pagina Sicurezza di Pay quando si sblocca.",
     ),
     "support.answer.pin_ok": (
         "Your Pay PIN is not locked: you have {tries} of {max} tries left. After {max} wrong tries in a row it locks for 15 minutes, longer each time.",
         "Il tuo PIN di Pay non è bloccato: hai ancora {tries} tentativi su {max}. Dopo {max} tentativi sbagliati di fila si blocca per 15 minuti, ogni volta più a lungo.",
     ),
     "support.answer.pin_not_set": (
-        "You have not set a Pay PIN yet, so it cannot be locked. You can choose one on the Pay PIN page.",
-        "Non hai ancora impostato un PIN di Pay, quindi non può essere bloccato. Puoi sceglierlo nella pagina PIN di Pay.",
+        "You have not set a Pay PIN yet, so it cannot be locked. You can choose one on the Pay security page.",
+        "Non hai ancora impostato un PIN di Pay, quindi non può essere bloccato. Puoi sceglierlo nella pagina Sicurezza di Pay.",
     ),
     "support.answer.declined": (
         "Your latest refused payment was {amount} on {app} ({when}). The reason the payment service gave: {reason} "

@@ -183,8 +183,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Il PIN è composto da {min_length} a {max_length} cifre.",
     ),
     "error.pin_not_set": (
-        "Set a Pay PIN first: Pay → PIN.",
-        "Imposta prima un PIN di Pay: Pay → PIN.",
+        "Set a Pay PIN first: Pay → Security.",
+        "Imposta prima un PIN di Pay: Pay → Sicurezza.",
     ),
     "error.pin_current_required": ("Enter your current PIN to change it.", "Inserisci il PIN attuale per cambiarlo."),
     "error.card_invalid": ("Check the card details.", "Controlla i dati della carta."),

@@ -60,7 +60,8 @@ def test_register_a_passkey_and_pay_with_it_instead_of_the_pin(phone_page):
     sign_up(page, name="Paola Passkey", email=f"paola-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
 
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(PIN)
     page.get_by_label("Repeat the new PIN").fill(PIN)
     page.get_by_role("button", name="Save PIN").click()
@@ -128,13 +129,16 @@ def test_register_a_passkey_and_pay_with_it_instead_of_the_pin(phone_page):
 def test_only_above_an_amount_skips_the_pin_for_small_payments(page):
     sign_up(page, name="Piero Soglia", email=f"piero-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(PIN)
     page.get_by_label("Repeat the new PIN").fill(PIN)
     page.get_by_role("button", name="Save PIN").click()
     expect(page.get_by_text("Your PIN is set. You can pay now.")).to_be_visible()
 
     page.goto("/pay/security")
+    # "Change your PIN" shows once the page's on_load events have all run (the policy's first).
+    expect(page.get_by_role("heading", name="Change your PIN")).to_be_visible()
     expect(page.get_by_test_id("pin-policy-now")).to_have_text("Now: the PIN is asked for every payment.")
     page.get_by_role("radio", name="Only above an amount").check()
     page.get_by_label("Amount (€)").fill("-5")

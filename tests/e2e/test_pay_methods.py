@@ -35,7 +35,7 @@ def new_person_with_a_pin(page) -> str:
     expect(page.get_by_text("No saved payment methods yet")).to_be_visible()
     # Adding asks for the PIN: the page says so and links to where it is set.
     page.get_by_role("link", name="Set your PIN").click()
-    expect(page).to_have_url(re.compile(r"/pay/pin"))
+    expect(page).to_have_url(re.compile(r"/pay/security"))
     page.get_by_label("New PIN (4 to 6 digits)").fill(PIN)
     page.get_by_label("Repeat the new PIN").fill(PIN)
     page.get_by_role("button", name="Save PIN").click()

@@ -16,7 +16,7 @@ from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_payments import buy_now_from_instagram, fill_new_card, pay_button
 
-PIN = "2580"
+PIN = "3917"
 NEW_PIN = "4826"
 
 
@@ -53,7 +53,8 @@ def test_locked_pin_is_explained_in_every_tab_and_an_agent_answers_live(page, ne
     name = f"Lia Lock {uuid.uuid4().hex[:4]}"
     sign_up(page, name=name, email=f"lia-{uuid.uuid4().hex[:8]}@example.com", password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(NEW_PIN)
     page.get_by_label("Repeat the new PIN").fill(NEW_PIN)
     page.get_by_role("button", name="Save PIN").click()

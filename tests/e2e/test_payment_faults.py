@@ -34,7 +34,8 @@ def new_shopper_with_pin(page, name: str) -> None:
     sign_up(page, name=name, email=f"{name.split()[0].lower()}-{uuid.uuid4().hex[:8]}@example.com",
             password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
-    page.goto("/pay/pin")
+    page.goto("/pay/security")
+    expect(page.get_by_test_id("session-row")).to_have_count(1)  # the page has loaded
     page.get_by_label("New PIN (4 to 6 digits)").fill(NEW_PIN)
     page.get_by_label("Repeat the new PIN").fill(NEW_PIN)
     page.get_by_role("button", name="Save PIN").click()

@@ -1,6 +1,6 @@
 """Buying, paying, cancelling, donating and sending money, as a shopper does it.
 
-marco (English UI, saved Visa 4242, PIN 2580) does the shopping; each scenario reads what
+marco (English UI, saved Visa 4242, PIN 3917) does the shopping; each scenario reads what
 it needs (history rows, order numbers) before and after, so the order they run in and
 what earlier scenarios bought does not matter.
 """
@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import log_in, sign_up
 from tests.e2e.test_foundation import shot
 
-PIN = "2580"
+PIN = "3917"
+NEW_PERSON_PIN = "6152"
 MONEY = re.compile(r"€[\d,]+\.\d\d")
 
 
@@ -332,6 +333,12 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
     page.get_by_label("New PIN (4 to 6 digits)").fill("1234")
     page.get_by_label("Repeat the new PIN").fill("1234")
     page.get_by_role("button", name="Save PIN").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "This PIN is too easy to guess (like 1234, 0000 or 2580): choose another."
+    )
+    page.get_by_label("New PIN (4 to 6 digits)").fill(NEW_PERSON_PIN)
+    page.get_by_label("Repeat the new PIN").fill(NEW_PERSON_PIN)
+    page.get_by_role("button", name="Save PIN").click()
     expect(page.get_by_text("Your PIN is set. You can pay now.")).to_be_visible()
     expect(page.get_by_label("Current PIN")).to_be_visible()
 
@@ -341,7 +348,7 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
     page.get_by_label("Postal code").fill("09124")
     page.get_by_label("City").fill("Cagliari")
     fill_new_card(page, number="4242 4242 4242 4242", expiry="11/38", cvc="321")
-    page.get_by_label("Pay PIN").fill("1234")
+    page.get_by_label("Pay PIN").fill(NEW_PERSON_PIN)
     pay_button(page).click()
     expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
     page.goto("/pay/history")

@@ -20,7 +20,7 @@ from socialshop.models import (
 )
 from socialshop.services import checkout, ledger, payment_methods, security
 
-PIN = "2580"
+PIN = "3917"
 GOOD_CARD = "4242424242424242"
 DECLINE_CARDS = {
     "4000000000000002": "card_declined",

@@ -18,6 +18,7 @@ from socialshop.services import checkout, ledger
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from tests.unit.factories import (
     DECLINE_CARDS,
+    PIN,
     SHIPPING,
     SpyProvider,
     assert_books_balance,
@@ -167,7 +168,7 @@ def test_the_pin_must_authorize_the_attempt(session, monkeypatch):
     session.rollback()
     with pytest.raises(Conflict):
         buy(session, user, key, [(product.id, 1)], method)
-    checkout.authorize_attempt(session, user=user, key=key, pin="2580")
+    checkout.authorize_attempt(session, user=user, key=key, pin=PIN)
     session.commit()
     # Ten minutes later the authorization has expired.
     later = utcnow() + checkout.PIN_AUTH_TTL + dt.timedelta(seconds=5)
@@ -178,7 +179,7 @@ def test_the_pin_must_authorize_the_attempt(session, monkeypatch):
         assert info.value.code == "pin_required"
     assert buy(session, user, key, [(product.id, 1)], method).succeeded
     with pytest.raises(Conflict) as info:
-        checkout.authorize_attempt(session, user=user, key=key, pin="2580")
+        checkout.authorize_attempt(session, user=user, key=key, pin=PIN)
     assert info.value.code == "attempt_not_open"
 
 

@@ -57,3 +57,15 @@ def test_every_service_error_code_raised_in_the_code_has_a_message():
     assert codes, "expected to find service error codes"
     missing = sorted(code for code in codes if f"error.{code}" not in i18n.CATALOG)
     assert not missing, f"error codes without a translation: {missing}"
+
+
+def test_an_end_time_today_is_just_the_time_and_ages_read_naturally():
+    import datetime as dt
+
+    from socialshop.services.money import format_ago, format_until
+
+    now = dt.datetime(2026, 12, 2, 16, 10)
+    assert format_until(now + dt.timedelta(minutes=15), now, "en") == "16:25"
+    assert format_until(now + dt.timedelta(days=1), now, "it") == "03/12/26, 16:10"
+    assert format_ago(now - dt.timedelta(minutes=7), now, "en") == "7 minutes ago"
+    assert format_ago(now - dt.timedelta(hours=50), now, "it") == "2 giorni fa"

@@ -132,7 +132,7 @@ def test_the_fifth_wrong_pin_notifies_the_lock_even_though_the_caller_rolls_back
     (entry,) = entries(engine, user, "pin_locked")
     until = dt.datetime.fromisoformat(json.loads(entry.params)["until"]).replace(tzinfo=dt.UTC)
     assert abs(until - (now + pay_pin.lock_duration(0))) < dt.timedelta(seconds=1)
-    assert entry.link == "/pay/pin"
+    assert entry.link == "/pay/security"
     assert "locked" in notifications.render(entry.kind, entry.params, "en")
 
 

@@ -194,7 +194,7 @@ def test_pay_profiles_cards_and_pins(db, seeded):
         profile = db.get(PayProfile, user.id)
         assert profile is not None
         assert profile.provider_customer_ref.startswith("sbx_cus_")
-        assert verify_secret("2580", profile.pin_hash)
+        assert verify_secret("3917", profile.pin_hash)
         assert not verify_secret("0000", profile.pin_hash)
         [address] = db.exec(select(ShippingAddress).where(ShippingAddress.user_id == user.id)).all()
         assert address.is_default and address.line1 and address.city and address.postal_code
@@ -277,7 +277,7 @@ def test_print_accounts(capsys):
         "bottega@example.com",
         "caffe@example.com",
         "libreria@example.com",
-        "2580",
+        "3917",
         "4242",
     ):
         assert text in out
