@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
@@ -68,6 +69,11 @@ def parse_amount(raw: object, currency: str = "EUR", language: str = "en") -> in
     if value <= 0:
         raise ValidationError("amount_not_positive")
     return int(value.scaleb(precision))
+
+
+def format_date(value: dt.date, language: str = "en") -> str:
+    """A calendar day in the reader's language ("2 Dec 2026", "2 dic 2026")."""
+    return babel_format_date(value, format="medium", locale=_locale(language))
 
 
 def format_datetime(value: dt.datetime, language: str = "en") -> str:
