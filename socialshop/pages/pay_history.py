@@ -102,7 +102,6 @@ def _labeled(label_key: str, field_id: str, control: rx.Component, **props) -> r
         rx.el.label(tr(label_key), html_for=field_id, font_size="0.85em", font_weight="500"),
         control,
         spacing="1",
-        flex="1 1 9em",
         min_width="0",
         **props,
     )
@@ -161,7 +160,7 @@ def _filters() -> rx.Component:
                     align="end",
                     width="100%",
                 ),
-                rx.flex(
+                rx.grid(
                     _select(
                         "app",
                         "payhistory.app_label",
@@ -183,10 +182,15 @@ def _filters() -> rx.Component:
                         [(s, f"payhistory.status.{s}") for s in STATUSES],
                         PayHistoryState.filter_status,
                     ),
+                    columns="3",
+                    gap="2",
+                    width="100%",
+                ),
+                rx.grid(
                     _date("from", "payhistory.from_label", PayHistoryState.filter_from),
                     _date("to", "payhistory.to_label", PayHistoryState.filter_to),
+                    columns="2",
                     gap="2",
-                    wrap="wrap",
                     width="100%",
                 ),
                 rx.hstack(
@@ -354,7 +358,7 @@ def _section(title_key: str, *children: rx.Component) -> rx.Component:
 
 
 def _receipt(receipt) -> rx.Component:
-    purchase = receipt.kind == "purchase"
+    purchase = receipt.purchase
     return rx.vstack(
         rx.card(
             rx.vstack(
@@ -386,6 +390,13 @@ def _receipt(receipt) -> rx.Component:
                         receipt.counterparty,
                     ),
                     _fact(tr("receipt.method"), receipt.method_label, data_testid="receipt-method"),
+                    rx.cond(
+                        receipt.refund_of != "",
+                        _fact(
+                            tr("receipt.refund_of"),
+                            rx.link(receipt.refund_of, href="/pay/history/" + receipt.refund_of, font_family="monospace"),
+                        ),
+                    ),
                     rx.cond(receipt.order_numbers != "", _fact(tr("receipt.orders"), receipt.order_numbers)),
                     rx.cond(receipt.note != "", _fact(tr("receipt.note"), receipt.note)),
                     orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
@@ -401,7 +412,10 @@ def _receipt(receipt) -> rx.Component:
             "receipt.amounts",
             rx.foreach(PayReceiptState.receipt_lines, _line),
             rx.cond(PayReceiptState.receipt_lines.length() > 0, rx.separator(size="4")),
-            _amount_row(rx.cond(purchase, tr("receipt.items"), tr("receipt.amount")), receipt.items_label),
+            _amount_row(
+                rx.cond(PayReceiptState.receipt_lines.length() > 0, tr("receipt.items"), tr("receipt.amount")),
+                receipt.items_label,
+            ),
             rx.cond(purchase, _amount_row(tr("receipt.shipping"), receipt.shipping_label)),
             _amount_row(tr("receipt.fees"), receipt.fees_label),
             _amount_row(tr("receipt.refunds"), receipt.refunds_label, data_testid="receipt-refunds"),
@@ -424,7 +438,11 @@ def _receipt(receipt) -> rx.Component:
 def pay_receipt_page() -> rx.Component:
     return page_frame(
         pay_links("/pay/history"),
-        rx.link(rx.icon("arrow-left", size=14), tr("receipt.back"), href="/pay/history", size="2"),
+        rx.link(
+            rx.hstack(rx.icon("arrow-left", size=14), tr("receipt.back"), spacing="1", align="center"),
+            href="/pay/history",
+            size="2",
+        ),
         error_callout(PayReceiptState.receipt_error),
         rx.cond(PayReceiptState.receipt, _receipt(PayReceiptState.receipt)),
         title_key="receipt.title",

@@ -167,6 +167,9 @@ class Receipt:
     created_at_label: str
     created_at_iso: str
     note: str
+    # A refund's receipt names the payment it gave back ("payment-12"); "" on the payment's own.
+    refund_of: str
+    purchase: bool
     order_numbers: str
     items_label: str
     shipping_label: str
@@ -693,6 +696,8 @@ def get_receipt(session: Session, *, user: User, entry: object, language: object
         created_at_label=format_datetime(at, lang),
         created_at_iso=iso_utc(at),
         note=payment.note,
+        refund_of=entry_id("payment" if source == "refund" else "received", payment.id) if refund else "",
+        purchase=payment.kind == PaymentKind.PURCHASE.value,
         order_numbers=", ".join(o.number for o in orders),
         items_label=money(items_total),
         shipping_label=money(shipping),

@@ -40,6 +40,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "receipt.from": ("From", "Da"),
     "receipt.method": ("Payment method", "Metodo di pagamento"),
     "receipt.orders": ("Orders", "Ordini"),
+    "receipt.refund_of": ("Refund of", "Rimborso di"),
     "receipt.note": ("Note", "Nota"),
     "receipt.amounts": ("Amounts", "Importi"),
     "receipt.items": ("Items", "Articoli"),

@@ -511,6 +511,10 @@ def test_receipt_of_a_refund_and_of_money_received(session, w, mixed):
     refund_receipt = history.get_receipt(session, user=w["giulia"], entry=mixed["refund"])
     assert (refund_receipt.kind, refund_receipt.direction, refund_receipt.amount_label) == ("refund", "in", "+€2.50")
     assert refund_receipt.status == "succeeded"
+    assert refund_receipt.refund_of == mixed["purchase"] and refund_receipt.purchase
+    assert history.get_receipt(session, user=w["giulia"], entry=mixed["purchase"]).refund_of == ""
+    returned = history.get_receipt(session, user=w["giulia"], entry=mixed["returned"])
+    assert (returned.refund_of, returned.purchase, returned.amount_label) == (mixed["received"], False, "\u2212€7.00")
     received = history.get_receipt(session, user=w["giulia"], entry=mixed["received"])
     assert (received.kind, received.counterparty, received.amount_label) == (
         "transfer_received", "Marco Bianchi", "+€7.00")
