@@ -11,19 +11,22 @@ from socialshop.components.layout import page_frame
 from socialshop.components.pay_nav import pay_links, payment_status_badge
 from socialshop.components.posts import app_badge
 from socialshop.models import AppSurface
-from socialshop.services.history import MAX_SEARCH_LENGTH, STATUSES, TYPES
+from socialshop.services.history import MAX_SEARCH_LENGTH, NO_METHOD, STATUSES, TYPES
 from socialshop.state.pay_history import PayHistoryState, PayReceiptState
 
 HISTORY_KINDS = TYPES
 FILTER_FORM_ID = "history-filters"
 _FIELD_STYLE = {
     "width": "100%",
-    "padding": "0.45em 0.5em",
+    "padding": "0.45em 0.35em",
     "border_radius": "6px",
     "border": f"1px solid {rx.color('gray', 7)}",
     "background": rx.color("gray", 1),
     "color": rx.color("gray", 12),
-    "font_size": "0.95em",
+    "font_size": "0.9em",
+    # Inputs are content-box by default: width 100% plus padding would overlap the next field.
+    "box_sizing": "border-box",
+    "min_width": "0",
 }
 
 
@@ -67,11 +70,14 @@ def _history_row(entry) -> rx.Component:
                         rx.text(entry.description, size="1", color_scheme="gray", font_style="italic", trim="both"),
                     ),
                     rx.hstack(
-                        rx.hstack(
-                            rx.icon("credit-card", size=14),
-                            rx.text(entry.method_label, size="1"),
-                            align="center",
-                            spacing="1",
+                        rx.cond(
+                            entry.method_label != NO_METHOD,
+                            rx.hstack(
+                                rx.icon("credit-card", size=14),
+                                rx.text(entry.method_label, size="1"),
+                                align="center",
+                                spacing="1",
+                            ),
                         ),
                         rx.spacer(),
                         rx.el.time(entry.created_at_label, date_time=entry.created_at_iso, font_size="0.8em"),
@@ -295,7 +301,7 @@ def pay_history_page() -> rx.Component:
 
 def _fact(label: rx.Component, value: rx.Component | rx.Var, **props) -> rx.Component:
     return rx.data_list.item(
-        rx.data_list.label(label, min_width="9em"),
+        rx.data_list.label(label, min_width=rx.breakpoints(initial="7.5em", sm="9em")),
         rx.data_list.value(value, **props),
     )
 
@@ -389,7 +395,10 @@ def _receipt(receipt) -> rx.Component:
                         rx.cond(receipt.direction == "in", tr("receipt.from"), tr("receipt.to")),
                         receipt.counterparty,
                     ),
-                    _fact(tr("receipt.method"), receipt.method_label, data_testid="receipt-method"),
+                    rx.cond(
+                        receipt.method_label != NO_METHOD,
+                        _fact(tr("receipt.method"), receipt.method_label, data_testid="receipt-method"),
+                    ),
                     rx.cond(
                         receipt.refund_of != "",
                         _fact(
@@ -399,7 +408,7 @@ def _receipt(receipt) -> rx.Component:
                     ),
                     rx.cond(receipt.order_numbers != "", _fact(tr("receipt.orders"), receipt.order_numbers)),
                     rx.cond(receipt.note != "", _fact(tr("receipt.note"), receipt.note)),
-                    orientation=rx.breakpoints(initial="vertical", sm="horizontal"),
+                    orientation="horizontal",
                     size="2",
                     width="100%",
                 ),
