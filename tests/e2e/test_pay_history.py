@@ -132,6 +132,8 @@ def test_filter_search_open_a_receipt_and_report_it_on_a_phone(phone_page, reque
     expect(events.nth(0)).to_contain_text("Paid")
     expect(events.nth(1)).to_contain_text("Partly refunded")
     shot(page, "pay-receipt-phone")
+    page.get_by_role("link", name="Report a problem").scroll_into_view_if_needed()
+    shot(page, "pay-receipt-bottom-phone")
     assert serious_violations(page) == []
 
     # "Report a problem" opens a support conversation about this very payment.
