@@ -14,6 +14,7 @@ from socialshop.translations import (
     core,
     notifications,
     pay_authorization,
+    pay_history,
     pay_insights,
     pay_methods,
     pay_overview,
@@ -31,6 +32,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **shopping.MESSAGES,
     **payments.MESSAGES,
     **pay_authorization.MESSAGES,
+    **pay_history.MESSAGES,
     **pay_methods.MESSAGES,
     **pay_support.MESSAGES,
     **notifications.MESSAGES,
@@ -70,7 +72,7 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
 
     Amounts are formatted as money, times in the reader's language, app ids by name.
     """
-    from socialshop.services.money import format_datetime, format_money
+    from socialshop.services.money import format_date, format_datetime, format_money
 
     key = f"error.{code}"
     if key not in CATALOG:
@@ -81,6 +83,8 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
             shown[name] = format_money(value, str(params.get("currency", "EUR")), language)
         elif isinstance(value, dt.datetime):
             shown[name] = format_datetime(value, language)
+        elif isinstance(value, dt.date):
+            shown[name] = format_date(value, language)
         elif name == "app" and f"app.{value}" in CATALOG:
             shown[name] = translate(f"app.{value}", language)
         else:

@@ -14,7 +14,7 @@ from socialshop.pages.feed import feed_page
 from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
-from socialshop.pages.pay_history import pay_history_page
+from socialshop.pages.pay_history import pay_history_page, pay_receipt_page
 from socialshop.pages.pay_insights import pay_insights_page
 from socialshop.pages.pay_methods import pay_methods_page
 from socialshop.pages.pay_overview import not_found_page, pay_overview_page
@@ -32,7 +32,7 @@ from socialshop.state.feed import FeedState
 from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
-from socialshop.state.pay_history import PayHistoryState
+from socialshop.state.pay_history import ENTRY_ARG, PayHistoryState, PayReceiptState
 from socialshop.state.pay_insights import PayInsightsState
 from socialshop.state.pay_methods import PayMethodsState
 from socialshop.state.pay_overview import PayOverviewState
@@ -82,6 +82,7 @@ PAGES = (
     (orders_page, "/orders", "Orders", [OrdersState.load]),
     (order_detail_page, f"/orders/[{ORDER_ARG}]", "Order", [OrderDetailState.load]),
     (pay_history_page, "/pay/history", "Pay history", [PayHistoryState.load]),
+    (pay_receipt_page, f"/pay/history/[{ENTRY_ARG}]", "Receipt", [PayReceiptState.load]),
     (pay_apps_page, "/pay/apps", "Pay in apps", [PayAppsState.load]),
     (pay_security_page, "/pay/security", "Pay security", [PayAuthorizationState.load, PaySecurityState.load]),
     (pay_methods_page, "/pay/methods", "Payment methods", [PayMethodsState.load]),

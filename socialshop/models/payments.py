@@ -165,6 +165,12 @@ class AttemptEvent(SQLModel, table=True):
 class Payment(SQLModel, table=True):
     """Money that left a user's payment method: a purchase, a donation or a transfer."""
 
+    __table_args__ = (
+        # The history pages through a user's payments and the transfers sent to them, newest first.
+        Index("ix_payment_payer_id_created_at", "payer_id", "created_at"),
+        Index("ix_payment_counterparty_user_id_created_at", "counterparty_user_id", "created_at"),
+    )
+
     id: int | None = Field(default=None, primary_key=True)
     payer_id: int = Field(foreign_key="user.id", index=True)
     kind: str = Field(max_length=16)

@@ -80,6 +80,11 @@ def parse_amount(raw: object, currency: str = "EUR", language: str = "en") -> in
     return int(value.scaleb(precision))
 
 
+def format_date(value: dt.date, language: str = "en") -> str:
+    """A calendar day in the reader's language ("2 Dec 2026", "2 dic 2026")."""
+    return babel_format_date(value, format="medium", locale=_locale(language))
+
+
 def format_datetime(value: dt.datetime, language: str = "en") -> str:
     """A stored time in the reader's language (shown in UTC; naive values are taken as UTC)."""
     if value.tzinfo is None:

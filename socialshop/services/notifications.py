@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from socialshop import i18n
 from socialshop.models import AuthSession, Notification, NotificationKind, User, utcnow
-from socialshop.services import security
+from socialshop.services import history, security
 from socialshop.services.errors import NotFound, ValidationError
 from socialshop.services.inputs import clean_language, parse_id
 from socialshop.services.money import format_datetime, format_money
@@ -29,9 +29,9 @@ MAX_PARAM_TEXT = 120
 MAX_LINK = 200
 
 
-def entry_link(kind: str, row_id: object) -> str:
-    """The receipt of one history entry (ids as the history uses them in URLs: payment-12)."""
-    return f"/pay/history/{kind}-{row_id}"
+def entry_link(source: str, row_id: object) -> str:
+    """The receipt of one history entry: /pay/history/payment-12."""
+    return f"/pay/history/{history.entry_id(source, row_id)}"
 
 
 def notify(

@@ -31,8 +31,6 @@ from socialshop.models import (
     NotificationKind,
     Order,
     Payment,
-    PaymentKind,
-    PaymentStatus,
     Refund,
     Role,
     SupportConversation,
@@ -40,7 +38,7 @@ from socialshop.models import (
     User,
     utcnow,
 )
-from socialshop.services import notifications, pay_apps, pay_pin, security
+from socialshop.services import history, notifications, pay_apps, pay_pin, security
 from socialshop.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from socialshop.services.inputs import clean_language, parse_count, parse_id
 from socialshop.services.money import format_datetime, format_money
@@ -51,10 +49,8 @@ MESSAGE_PAGE = 50
 QUEUE_PAGE = 10
 # A person types at most this many messages a minute; more is a script flooding the queue.
 MAX_MESSAGES_PER_MINUTE = 12
-MAX_ENTRY_ID_LENGTH = 40
-# The history's entry kinds a conversation can be about.
-ABOUT_KINDS = ("payment", "refund", "received", "returned")
-_ENTRY_ID = re.compile(r"(payment|refund|received|returned)[-:]([0-9]{1,19})")
+# The history's entry kinds a conversation can be about: any entry of the history.
+ABOUT_KINDS = history.ENTRY_SOURCES
 
 
 def _now() -> dt.datetime:
@@ -130,43 +126,25 @@ def message_views(
 
 
 def parse_entry_id(raw: object) -> tuple[str, int] | None:
-    """('payment', 12) from "payment-12" or "payment:12" (the history's URL and list ids)."""
-    if not isinstance(raw, str) or len(raw) > MAX_ENTRY_ID_LENGTH:
-        return None
-    match = _ENTRY_ID.fullmatch(raw.strip())
-    if match is None:
-        return None
-    row_id = parse_id(match.group(2))
-    return (match.group(1), row_id) if row_id is not None else None
+    """('payment', 12) from "payment-12": the history's one id format."""
+    return history.parse_entry_id(raw)
 
 
 def _about_row(session: Session, *, owner_id: int, kind: str, row_id: int) -> tuple[Payment, int, dt.datetime] | None:
     """(payment, signed amount, time) of a history entry of `owner_id`, or None when it is
-    not theirs: paid by them (payment, refund) or sent to them (received, returned)."""
-    if kind in ("payment", "received"):
-        payment = session.get(Payment, row_id)
-        if payment is None:
-            return None
-        if kind == "payment" and payment.payer_id == owner_id:
-            return payment, -payment.amount_cents, payment.created_at
-        if (
-            kind == "received"
-            and payment.counterparty_user_id == owner_id
-            and payment.payer_id != owner_id
-            and payment.kind == PaymentKind.TRANSFER.value
-            and payment.status != PaymentStatus.FAILED.value
-        ):
-            return payment, payment.amount_cents, payment.created_at
+    not in their history (the history's own rule decides)."""
+    found = history.find_entry(session, owner_id=owner_id, source=kind, row_id=row_id)
+    if found is None:
         return None
-    refund = session.get(Refund, row_id)
-    payment = session.get(Payment, refund.payment_id) if refund is not None else None
-    if refund is None or payment is None:
-        return None
-    if kind == "refund" and payment.payer_id == owner_id:
+    payment, refund = found
+    if kind == "payment":
+        return payment, -payment.amount_cents, payment.created_at
+    if kind == "received":
+        return payment, payment.amount_cents, payment.created_at
+    assert refund is not None
+    if kind == "refund":
         return payment, refund.amount_cents, refund.created_at
-    if kind == "returned" and payment.counterparty_user_id == owner_id and payment.kind == PaymentKind.TRANSFER.value:
-        return payment, -refund.amount_cents, refund.created_at
-    return None
+    return payment, -refund.amount_cents, refund.created_at
 
 
 def check_about(session: Session, *, user: User, entry_id: object) -> tuple[str, int]:

@@ -149,7 +149,7 @@ TRANSFER = "transfer"
 
 
 def _link_request(s: Session, plan: dict, paid: engine.Paid) -> None:
-    notifications.notify(s, user_id=paid.values["counterparty_user_id"], kind="money_received", link="/pay/history", params={
+    notifications.notify(s, user_id=paid.values["counterparty_user_id"], kind="money_received", link=notifications.entry_link("received", paid.id), params={
         "amount_cents": paid.values["amount_cents"], "currency": paid.values["currency"], "sender": s.get(User, paid.values["payer_id"]).display_name})
     if plan.get("request_id"):
         s.exec(

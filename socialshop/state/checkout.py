@@ -37,6 +37,7 @@ from socialshop.services import (
     checkout,
     contact,
     donations,
+    history,
     inputs,
     passkeys,
     pay_authorization,
@@ -147,7 +148,7 @@ class PaymentSheetState(SessionState):
     confirming_late: bool = False
     order_numbers: list[str] = []
     paid_label: str = ""
-    # The history entry of this payment ("payment:<id>", as the history page names rows).
+    # The history entry of this payment ("payment-<id>", as the history page names rows).
     paid_entry: str = ""
     has_pin: bool = True
     has_passkey: bool = False
@@ -225,7 +226,7 @@ class PaymentSheetState(SessionState):
             self.error = ""
             self.order_numbers = list(result.order_numbers)
             self.paid_label = format_money(result.total_cents, result.currency, self.lang)
-            self.paid_entry = f"payment:{result.payment_id}"
+            self.paid_entry = history.entry_id("payment", result.payment_id)
         elif result.status in UNSETTLED:
             self.status = result.status
         else:

@@ -8,7 +8,7 @@ import reflex as rx
 
 from socialshop import i18n
 from socialshop.db import session_scope
-from socialshop.services import pay_overview
+from socialshop.services import history, pay_overview
 from socialshop.services.errors import ServiceError
 from socialshop.services.money import format_datetime, format_money
 from socialshop.state.shopping import ShopperState
@@ -16,7 +16,7 @@ from socialshop.state.shopping import ShopperState
 
 @dataclasses.dataclass(frozen=True)
 class RecentRow:
-    entry: str  # "payment:<id>", as the history page names its rows
+    entry: str  # "payment-<id>", as the history page names its rows
     kind: str
     app: str
     counterparty: str
@@ -82,7 +82,7 @@ class PayOverviewState(ShopperState):
         )
         self.recent = [
             RecentRow(
-                entry=f"payment:{p.id}",
+                entry=history.entry_id("payment", p.id),
                 kind=p.kind,
                 app=p.app,
                 counterparty=p.counterparty_label,

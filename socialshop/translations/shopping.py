@@ -123,19 +123,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "orderstatus.cancelled": ("Cancelled", "Annullato"),
     "orderstatus.refunded": ("Refunded", "Rimborsato"),
     "orderstatus.partially_refunded": ("Partially refunded", "Rimborsato in parte"),
-    # Pay history
-    "payhistory.title": ("Pay history", "Cronologia Pay"),
-    "payhistory.empty": ("No payments yet.", "Ancora nessun pagamento."),
-    "payhistory.kind.purchase": ("Purchase", "Acquisto"),
-    "payhistory.kind.donation": ("Donation", "Donazione"),
-    "payhistory.kind.transfer_sent": ("Money sent", "Denaro inviato"),
-    "payhistory.kind.transfer_received": ("Money received", "Denaro ricevuto"),
-    "payhistory.kind.refund": ("Refund", "Rimborso"),
-    "payhistory.kind.transfer_returned": ("Money returned", "Denaro restituito"),
-    "payhistory.status.succeeded": ("Completed", "Completato"),
-    "payhistory.status.failed": ("Failed", "Non riuscito"),
-    "payhistory.status.refunded": ("Refunded", "Rimborsato"),
-    "payhistory.status.partially_refunded": ("Partially refunded", "Rimborsato in parte"),
     # Pay per app
     "payapps.title": ("Apps", "App"),
     "payapps.explain": (

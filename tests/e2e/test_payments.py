@@ -57,7 +57,7 @@ def _history_tab(page):
 
 
 def newest_entry(page) -> str:
-    """The newest history entry ("payment:41", "refund:7"), or "" for an empty history."""
+    """The newest history entry ("payment-41", "refund-7"), or "" for an empty history."""
     tab = _history_tab(page)
     entries = tab.get_by_test_id("history-entry")
     empty = tab.get_by_text("No payments yet.")
@@ -70,7 +70,7 @@ def newest_entry(page) -> str:
 def paid_entry(page) -> str:
     """The history entry of the payment the checkout page just showed as paid."""
     result = page.get_by_test_id("payment-result")
-    expect(result).to_have_attribute("data-entry", re.compile(r"^payment:\d+$"))
+    expect(result).to_have_attribute("data-entry", re.compile(r"^payment-\d+$"))
     return result.get_attribute("data-entry") or ""
 
 

@@ -172,6 +172,8 @@ def test_money_received_notifies_the_recipient_with_the_senders_name(session, en
     (received,) = entries(engine, friend, "money_received")
     assert "Giulia Sender" in notifications.render(received.kind, received.params, "en")
     assert "42" in notifications.render(received.kind, received.params, "en")
+    # It links to the friend's receipt of it.
+    assert received.link == f"/pay/history/received-{result.payment_id}"
     # The sender gets the payment, not the receipt, and the friend no payment entry.
     assert len(entries(engine, sender, "payment")) == 1 and entries(engine, sender, "money_received") == []
     assert entries(engine, friend, "payment") == []

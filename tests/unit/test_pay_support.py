@@ -251,14 +251,16 @@ def test_agents_see_no_card_data_or_hashes(session, spy):
 # ---------------------------------------------------------------- forged ids and bad input
 
 
-def test_a_conversation_about_a_transaction_accepts_both_id_forms(session, spy):
+def test_a_conversation_about_a_transaction_uses_the_historys_id(session, spy):
     user, method = make_buyer(session)
     product = make_product(session, price_cents=1500)
     session.commit()
     result = buy(session, user, method, product)
     assert support.check_about(session, user=user, entry_id=f"payment-{result.payment_id}") == ("payment", result.payment_id)
-    assert support.check_about(session, user=user, entry_id=f"payment:{result.payment_id}") == ("payment", result.payment_id)
-    conversation, _ = ask(session, user, "this charge looks wrong", about=f"payment:{result.payment_id}")
+    # One format everywhere (receipt URLs, notification links): the old list id is refused.
+    with pytest.raises(ValidationError):
+        support.check_about(session, user=user, entry_id=f"payment:{result.payment_id}")
+    conversation, _ = ask(session, user, "this charge looks wrong", about=f"payment-{result.payment_id}")
     assert (conversation.about_kind, conversation.about_id) == ("payment", result.payment_id)
     # The same subject reuses the open conversation.
     again, _ = ask(session, user, "hello?", about=f"payment-{result.payment_id}")
