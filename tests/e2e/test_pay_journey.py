@@ -24,13 +24,13 @@ from socialshop.models import PayProfile, User
 from tests.e2e.conftest import DESKTOP, sign_up
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_passkeys import add_virtual_authenticator, fill_address
-from tests.e2e.test_pay_methods import add_card, method, methods
+from tests.e2e.test_pay_methods import PIN, add_card, method, methods
 from tests.e2e.test_pay_overview import open_pay_from_the_navigation
 from tests.e2e.test_pay_security import save_pin
 from tests.e2e.test_pay_support import chat, send
 from tests.e2e.test_payments import open_first_instagram_product, pay_button
 
-FIRST_PIN = "4826"
+FIRST_PIN = PIN  # the PIN the methods helpers type
 SECOND_PIN = "5917"
 MERCHANT = "Caffè Aurora"  # the newest Instagram post's shop
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -97,7 +98,13 @@ def test_a_whole_pay_session_never_sends_secrets_or_other_peoples_data(phone_pag
     expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
 
     page.goto("/pay/history")
-    expect(page.get_by_test_id("history-entry")).to_have_count(1)
+    entries = page.get_by_test_id("history-entry")
+    expect(entries).to_have_count(1)
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download CSV").click()
+    assert "•••• 4242" in Path(download_info.value.path()).read_text(encoding="utf-8")
+    entries.first.click()
+    expect(page.get_by_test_id("receipt-method")).to_have_text("Visa •••• 4242")
     page.goto("/pay")
     expect(page.get_by_test_id("month-spending")).not_to_have_text("€0.00")
 
