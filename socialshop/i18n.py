@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from socialshop.translations import (
+    accounts,
     core,
     notifications,
     pay_authorization,
@@ -18,6 +19,7 @@ from socialshop.translations import (
     pay_overview,
     pay_support,
     payments,
+    people,
     shopping,
 )
 
@@ -33,6 +35,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     **pay_support.MESSAGES,
     **notifications.MESSAGES,
     **pay_overview.MESSAGES,
+    **accounts.MESSAGES,
+    **people.MESSAGES,
 }
 
 
@@ -66,7 +70,7 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
 
     Amounts are formatted as money, times in the reader's language, app ids by name.
     """
-    from socialshop.services.money import format_datetime, format_money
+    from socialshop.services.money import format_datetime, format_duration, format_money
 
     key = f"error.{code}"
     if key not in CATALOG:
@@ -77,6 +81,8 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
             shown[name] = format_money(value, str(params.get("currency", "EUR")), language)
         elif isinstance(value, dt.datetime):
             shown[name] = format_datetime(value, language)
+        elif isinstance(value, dt.timedelta):
+            shown[name] = format_duration(value, language)
         elif name == "app" and f"app.{value}" in CATALOG:
             shown[name] = translate(f"app.{value}", language)
         else:

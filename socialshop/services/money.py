@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_timedelta
 from babel.numbers import NumberFormatError, format_currency, get_currency_precision, parse_decimal
 
 from socialshop.services.errors import ValidationError
@@ -75,3 +76,9 @@ def format_datetime(value: dt.datetime, language: str = "en") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return babel_format_datetime(value, format="medium", locale=_locale(language))
+
+
+def format_duration(value: dt.timedelta, language: str = "en") -> str:
+    """A wait in the reader's language: '45 seconds', '15 minuti' (rounded, never below a second)."""
+    # threshold 2: 90 s stays "90 seconds" instead of being rounded to "2 minutes".
+    return format_timedelta(max(value, dt.timedelta(seconds=1)), threshold=2, locale=_locale(language))
