@@ -20,8 +20,9 @@ def _find_person() -> rx.Component:
             rx.vstack(
                 rx.el.label(tr("people.find_label"), html_for="field-person", font_size="0.9em", font_weight="500"),
                 rx.hstack(
-                    rx.input(id="field-person", name="person", max_length=254, auto_complete="off", width="100%"),
-                    rx.button(tr("people.find"), type="submit", variant="soft"),
+                    rx.input(id="field-person", name="person", max_length=254, auto_complete="off", width="100%",
+                             size="3"),
+                    rx.button(tr("people.find"), type="submit", variant="soft", size="3"),
                     width="100%",
                 ),
                 rx.text(tr("people.find_hint"), " ", tr("people.recent_hint"), size="1", color_scheme="gray"),

@@ -21,6 +21,9 @@ def _field(form_data: object, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+PASSWORD_FIELD_ID = "field-password"
+
+
 class AuthState(SessionState):
     error: str = ""
     notice: str = ""
@@ -67,6 +70,8 @@ class AuthState(SessionState):
         except ServiceError as error:
             async with self:
                 self.error = self._error_text(error)
+            # A refused password is not left in the field to be sent again as it is.
+            yield rx.set_value(PASSWORD_FIELD_ID, "")
             return
         async with self:
             self._accept_login(result)
