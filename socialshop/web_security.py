@@ -56,13 +56,14 @@ def _api_url() -> str | None:
 class SecurityHeaders:
     """ASGI middleware adding the headers to every HTTP response it passes on."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, api_url: str | None = None) -> None:
         self.app = app
+        self._api_url = api_url
         self._policies: dict[str | None, str] = {}
 
     def _headers(self) -> dict[str, str]:
         # Read per response: the backend address is only known once the server is up.
-        api_url = _api_url()
+        api_url = self._api_url or _api_url()
         policy = self._policies.get(api_url)
         if policy is None:
             policy = self._policies[api_url] = content_security_policy(api_url)
@@ -89,9 +90,10 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def security_headers(asgi_app: ASGIApp) -> ASGIApp:
-    """For rx.App(api_transformer=[...]): the outermost wrapper."""
-    return SecurityHeaders(asgi_app)
+def security_headers(asgi_app: ASGIApp, api_url: str | None = None) -> ASGIApp:
+    """For rx.App(api_transformer=[...]): the outermost wrapper. `api_url` is the backend's
+    address when it differs from the configured one (a test harness's own port)."""
+    return SecurityHeaders(asgi_app, api_url)
 
 
 def private_state_files(states_dir: Path | None = None) -> None:

@@ -126,8 +126,10 @@ def _harness_class():
 
             from socialshop.web_security import security_headers
 
+            assert self.backend is not None
+            host, port = self.backend.servers[0].sockets[0].getsockname()[:2]
             plain = reflex.utils.exec._frontend_prod_app
-            reflex.utils.exec._frontend_prod_app = lambda: security_headers(plain())
+            reflex.utils.exec._frontend_prod_app = lambda: security_headers(plain(), f"http://{host}:{port}")
             try:
                 super()._run_frontend()
             finally:
