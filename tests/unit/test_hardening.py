@@ -271,3 +271,34 @@ def test_state_on_disk_holds_no_raw_token_and_is_private(session, tmp_path, monk
     state = SessionState(_reflex_internal_init=True)  # type: ignore[call-arg]
     state.auth_token = stored_form
     assert state.auth_token == ""
+
+
+# --- security headers ----------------------------------------------------------------
+
+
+def test_every_http_answer_gets_the_security_headers():
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+    from starlette.testclient import TestClient
+
+    from socialshop.web_security import security_headers
+
+    inner = Starlette(routes=[Route("/page", lambda request: PlainTextResponse("hi"))])
+    client = TestClient(security_headers(inner, "http://127.0.0.1:9"))
+    for path in ("/page", "/missing"):
+        headers = client.get(path).headers
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        policy = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy
+        assert "connect-src 'self' http://127.0.0.1:9 ws://127.0.0.1:9" in policy
+        assert "img-src 'self' data:" in policy
+
+
+def test_the_app_wraps_its_backend_and_pages_in_the_headers():
+    import socialshop.socialshop as module
+    from socialshop.web_security import security_headers
+
+    transformers = module.app.api_transformer
+    assert isinstance(transformers, list) and transformers[-1] is security_headers
