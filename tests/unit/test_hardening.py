@@ -302,3 +302,13 @@ def test_the_app_wraps_its_backend_and_pages_in_the_headers():
 
     transformers = module.app.api_transformer
     assert isinstance(transformers, list) and transformers[-1] is security_headers
+
+
+def test_messenger_money_refuses_a_person_the_page_did_not_offer():
+    from socialshop.state.transfers import TransferState
+
+    state = TransferState(_reflex_internal_init=True)  # type: ignore[call-arg]
+    state.people = [people.Person(id=7, display_name="Giulia Rossi")]
+    assert state._shown_person_id("7") == 7
+    for forged in ("8", "0", "-7", "7.0", "", None, ["7"]):
+        assert state._shown_person_id(forged) is None
