@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from socialshop.translations import (
+    accounts,
     core,
     notifications,
     pay_authorization,
@@ -21,6 +22,7 @@ from socialshop.translations import (
     pay_security,
     pay_support,
     payments,
+    people,
     shopping,
 )
 
@@ -39,6 +41,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     **pay_overview.MESSAGES,
     **pay_insights.MESSAGES,
     **pay_security.MESSAGES,
+    **accounts.MESSAGES,
+    **people.MESSAGES,
 }
 
 
@@ -72,7 +76,7 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
 
     Amounts are formatted as money, times in the reader's language, app ids by name.
     """
-    from socialshop.services.money import format_date, format_datetime, format_money
+    from socialshop.services.money import format_date, format_datetime, format_duration, format_money
 
     key = f"error.{code}"
     if key not in CATALOG:
@@ -85,6 +89,8 @@ def error_message(code: str, language: str = DEFAULT_LANGUAGE, **params: object)
             shown[name] = format_datetime(value, language)
         elif isinstance(value, dt.date):
             shown[name] = format_date(value, language)
+        elif isinstance(value, dt.timedelta):
+            shown[name] = format_duration(value, language)
         elif name == "app" and f"app.{value}" in CATALOG:
             shown[name] = translate(f"app.{value}", language)
         else:

@@ -35,6 +35,16 @@ def engine(tmp_path, monkeypatch) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture(autouse=True)
+def fresh_login_throttle() -> Iterator[None]:
+    """Each test starts with no failed log-ins counted (the default throttle is per process)."""
+    from socialshop.services.login_throttle import default_throttle
+
+    default_throttle.cache_clear()
+    yield
+    default_throttle.cache_clear()
+
+
 @pytest.fixture
 def session(engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:

@@ -13,8 +13,35 @@ from socialshop.state.checkout import NEW_CARD
 from socialshop.state.transfers import SEND_FORM_ID, RequestRow, TransferState
 
 
-def _person_select(name: str, label_key: str) -> rx.Component:
+def _find_person() -> rx.Component:
+    """Anyone beyond the people already listed is found by their exact email or phone."""
+    return rx.card(
+        rx.form(
+            rx.vstack(
+                rx.el.label(tr("people.find_label"), html_for="field-person", font_size="0.9em", font_weight="500"),
+                rx.hstack(
+                    rx.input(id="field-person", name="person", max_length=254, auto_complete="off", width="100%",
+                             size="3"),
+                    rx.button(tr("people.find"), type="submit", variant="soft", size="3"),
+                    width="100%",
+                ),
+                rx.text(tr("people.find_hint"), " ", tr("people.recent_hint"), size="1", color_scheme="gray"),
+                error_callout(TransferState.lookup_error),
+                spacing="2",
+                width="100%",
+            ),
+            on_submit=TransferState.find_person,
+            reset_on_submit=False,
+        ),
+        width="100%",
+    )
+
+
+def _person_select(name: str, label_key: str, chosen: rx.Var | None = None) -> rx.Component:
     field_id = f"field-{name}"
+    # The send form's choice follows a lookup (the found person is chosen); the request
+    # form's stays the reader's own.
+    controlled = {"value": chosen, "on_change": TransferState.choose_to} if chosen is not None else {}
     return rx.vstack(
         rx.el.label(tr(label_key), html_for=field_id, font_size="0.9em", font_weight="500"),
         rx.el.select(
@@ -22,6 +49,7 @@ def _person_select(name: str, label_key: str) -> rx.Component:
             rx.foreach(TransferState.people, lambda p: rx.el.option(p.display_name, value=p.id.to_string())),
             id=field_id,
             name=name,
+            **controlled,
             style={"width": "100%", "padding": "0.5em", "border_radius": "6px",
                    "border": f"1px solid {rx.color('gray', 7)}", "background": rx.color("gray", 1),
                    "color": rx.color("gray", 12)},
@@ -63,7 +91,7 @@ def _send_form() -> rx.Component:
                         align="center",
                     ),
                     rx.vstack(
-                        _person_select("to_user", "transfer.to"),
+                        _person_select("to_user", "transfer.to", TransferState.chosen_to),
                         labeled_input("transfer.amount", "amount", input_mode="decimal", placeholder="20"),
                         labeled_input("transfer.note", "note", max_length=255),
                         rx.text(tr("transfer.limits"), " ", TransferState.remaining_label, size="1",
@@ -186,6 +214,7 @@ def messenger_money_page() -> rx.Component:
                 width="100%",
             ),
         ),
+        _find_person(),
         _send_form(),
         _request_form(),
         rx.cond(

@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 
 from socialshop.models import AuthSession, Language, Role, User, utcnow
 from socialshop.services import security
-from socialshop.services.errors import Conflict, ValidationError
+from socialshop.services.errors import Conflict, PermissionDenied, ValidationError
+from socialshop.services.login_throttle import LoginThrottle, default_throttle
 from socialshop.settings import SESSION_TTL_DAYS
 
 MIN_PASSWORD_LENGTH = 8
@@ -61,6 +62,32 @@ def sign_up(
     role: Role = Role.SHOPPER,
     language: object = Language.EN.value,
 ) -> User:
+    """A new account; Conflict('email_taken') if the address has one (for seeding and tools:
+    the sign-up form uses `register`, which does not tell)."""
+    user = register(
+        session, email=email, password=password, display_name=display_name,
+        phone_number=phone_number, role=role, language=language,
+    )
+    if user is None:
+        raise Conflict("email_taken")
+    return user
+
+
+def register(
+    session: Session,
+    *,
+    email: object,
+    password: object,
+    display_name: object,
+    phone_number: object = None,
+    role: Role = Role.SHOPPER,
+    language: object = Language.EN.value,
+) -> User | None:
+    """The sign-up form's account: None, and nothing changed, when the address already has one.
+
+    The form then answers exactly as for a new account, so it cannot be used to find out
+    who is registered; the password is hashed either way so the answer takes as long.
+    """
     clean_email = normalize_email(email)
     name = display_name.strip() if isinstance(display_name, str) else ""
     if not name or len(name) > 80:
@@ -70,13 +97,14 @@ def sign_up(
     if phone and (len(phone) > 32 or not all(c.isdigit() or c in "+ -" for c in phone)):
         raise ValidationError("phone_invalid")
     lang = Language.parse(language) or Language.EN
+    password_hash = security.hash_secret(password)  # type: ignore[arg-type]
     if session.exec(select(User.id).where(User.email == clean_email)).first() is not None:
-        raise Conflict("email_taken")
+        return None
     user = User(
         email=clean_email,
         display_name=name,
         phone_number=phone or None,
-        password_hash=security.hash_secret(password),  # type: ignore[arg-type]
+        password_hash=password_hash,
         role=role.value,
         language=lang.value,
     )
@@ -103,15 +131,30 @@ def sign_up_and_log_in(session: Session, **kwargs) -> LoginResult:
     return LoginResult(user=user, token=_open_session(session, user))
 
 
-def log_in(session: Session, *, email: object, password: object) -> LoginResult:
+def log_in(
+    session: Session, *, email: object, password: object, client: str = "", throttle: LoginThrottle | None = None
+) -> LoginResult:
+    """A new session, or invalid_credentials; after too many failures of this account or
+    client, login_throttled with how long to wait, even for the right password."""
     clean_email = normalize_email(email)
+    throttle = throttle or default_throttle()
+    _refuse_if_throttled(throttle, account=clean_email, client=client)
     user = session.exec(select(User).where(User.email == clean_email)).first()
     ok = security.verify_secret(
         password if isinstance(password, str) else "", user.password_hash if user else None
     )
     if user is None or not ok:
+        throttle.failed(account=clean_email, client=client)
+        _refuse_if_throttled(throttle, account=clean_email, client=client)
         raise ValidationError("invalid_credentials")
+    throttle.succeeded(account=clean_email)
     return LoginResult(user=user, token=_open_session(session, user))
+
+
+def _refuse_if_throttled(throttle: LoginThrottle, *, account: str, client: str) -> None:
+    seconds = throttle.wait_seconds(account=account, client=client)
+    if seconds:
+        raise PermissionDenied("login_throttled", wait=dt.timedelta(seconds=seconds))
 
 
 def user_for_token(session: Session, *, token: object) -> User | None:

@@ -126,3 +126,9 @@ def format_ago(value: dt.datetime, now: dt.datetime, language: str = "en") -> st
     return babel_format_timedelta(
         _utc(value) - _utc(now), add_direction=True, threshold=1, locale=_locale(language)
     )
+
+
+def format_duration(value: dt.timedelta, language: str = "en") -> str:
+    """A wait in the reader's language: '45 seconds', '15 minuti' (rounded, never below a second)."""
+    # threshold 2: 90 s stays "90 seconds" instead of being rounded to "2 minutes".
+    return babel_format_timedelta(max(value, dt.timedelta(seconds=1)), threshold=2, locale=_locale(language))

@@ -32,5 +32,18 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+# What server-side state (pickled to disk or Redis) keeps of a browser's login token: this
+# prefix and the token's digest, the same value AuthSession.token_hash holds.
+STORED_TOKEN_PREFIX = "sha256:"
+
+
+def stored_token(token: str) -> str:
+    """The form of a login token that may be written down on the server."""
+    return token if token.startswith(STORED_TOKEN_PREFIX) else STORED_TOKEN_PREFIX + token_digest(token)
+
+
 def token_digest(token: str) -> str:
+    """AuthSession.token_hash of a browser's token (or of its stored form)."""
+    if token.startswith(STORED_TOKEN_PREFIX):
+        return token[len(STORED_TOKEN_PREFIX):]
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -18,10 +18,15 @@ def unique_slug(session: Session, name: str) -> str:
     return slug
 
 
-def create_shop(session: Session, *, owner: User, name: object, description: object = "") -> Shop:
+def clean_shop_name(name: object) -> str:
     clean_name = name.strip() if isinstance(name, str) else ""
     if not clean_name or len(clean_name) > 80:
         raise ValidationError("shop_name_required")
+    return clean_name
+
+
+def create_shop(session: Session, *, owner: User, name: object, description: object = "") -> Shop:
+    clean_name = clean_shop_name(name)
     text = description.strip() if isinstance(description, str) else ""
     if session.exec(select(Shop.id).where(Shop.owner_id == owner.id)).first() is not None:
         raise Conflict("shop_exists")

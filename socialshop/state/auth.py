@@ -21,6 +21,9 @@ def _field(form_data: object, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+PASSWORD_FIELD_ID = "field-password"
+
+
 class AuthState(SessionState):
     error: str = ""
     notice: str = ""
@@ -31,8 +34,11 @@ class AuthState(SessionState):
     def open_login(self):
         """on_load of /login: remember where to go back, skip the form if already in."""
         self.error = ""
-        self._next_path = safe_next_path(self.router.url.query_parameters.get("next"))
+        query = self.router.url.query_parameters
+        self._next_path = safe_next_path(query.get("next"))
         self.notice = self._t("login.required") if self._next_path != "/" else ""
+        if query.get("signed_up") == "1":
+            self.notice = self._t("signup.done")
         with session_scope() as session:
             user = self._current_user(session)
             self._show_user(user)
@@ -55,11 +61,17 @@ class AuthState(SessionState):
     @rx.event(background=True)
     async def log_in(self, form_data: dict):
         email, password = _field(form_data, "email"), _field(form_data, "password")
+        async with self:
+            client = self.router.session.client_ip
         try:
-            result = await asyncio.to_thread(_in_session, accounts.log_in, email=email, password=password)
+            result = await asyncio.to_thread(
+                _in_session, accounts.log_in, email=email, password=password, client=client
+            )
         except ServiceError as error:
             async with self:
                 self.error = self._error_text(error)
+            # A refused password is not left in the field to be sent again as it is.
+            yield rx.set_value(PASSWORD_FIELD_ID, "")
             return
         async with self:
             self._accept_login(result)
@@ -79,14 +91,16 @@ class AuthState(SessionState):
         }
         shop_name = _field(form_data, "shop_name") if wants_shop else None
         try:
-            result = await asyncio.to_thread(_sign_up, fields, shop_name)
+            await asyncio.to_thread(_sign_up, fields, shop_name)
         except ServiceError as error:
             async with self:
                 self.error = self._error_text(error)
             return
         async with self:
-            self._accept_login(result)
-        yield rx.redirect("/")
+            self.error = ""
+        # The same answer whether the address is new or already has an account (then
+        # nothing was changed): logging in is the next step either way.
+        yield rx.redirect("/login?signed_up=1")
 
     def _accept_login(self, result: accounts.LoginResult) -> None:
         self.error = ""
@@ -103,10 +117,15 @@ def _in_session(action, **kwargs):
         return action(session, **kwargs)
 
 
-def _sign_up(fields: dict, shop_name: str | None) -> accounts.LoginResult:
-    """One transaction: an account whose shop could not be opened is not created either."""
+def _sign_up(fields: dict, shop_name: str | None) -> None:
+    """One transaction: an account whose shop could not be opened is not created either.
+
+    The shop name is checked before the address, so a bad one is refused alike for a new
+    and for a registered email.
+    """
     with session_scope() as session:
-        result = accounts.sign_up_and_log_in(session, **fields)
         if shop_name is not None:
-            shops.create_shop(session, owner=result.user, name=shop_name)
-        return result
+            shop_name = shops.clean_shop_name(shop_name)
+        user = accounts.register(session, **fields)
+        if user is not None and shop_name is not None:
+            shops.create_shop(session, owner=user, name=shop_name)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from socialshop import i18n
 from socialshop.db import session_scope
 from socialshop.models import Language, User
-from socialshop.services import accounts, auth_sessions
+from socialshop.services import accounts, auth_sessions, security
 from socialshop.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -23,6 +23,9 @@ def safe_next_path(raw: object) -> str:
     """A local path to return to after login; anything else (other sites, garbage) is '/'."""
     if not isinstance(raw, str) or not raw.startswith("/") or raw.startswith("//"):
         return "/"
+    # Browsers drop tabs and newlines from a URL: "/\t/evil.example" would become "//evil.example".
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in raw):
+        return "/"
     if "\\" in raw or len(raw) > 300 or raw.startswith(PUBLIC_PATHS):
         return "/"
     return raw
@@ -31,11 +34,26 @@ def safe_next_path(raw: object) -> str:
 class SessionState(rx.State):
     # The login token lives in the browser so every tab of it shares the login; the
     # server keeps only its hash (AuthSession) and checks the expiry on every load.
+    # The state's copy is written to disk or Redis as the hash only (see __getstate__).
     auth_token: str = rx.LocalStorage(name="socialshop_auth", sync=True)
     lang: str = rx.LocalStorage(i18n.DEFAULT_LANGUAGE, name="socialshop_lang", sync=True)
     user_display_name: str = ""
     user_role: str = ""
     session_checked: bool = False
+
+    def __setattr__(self, name: str, value: object) -> None:
+        # A stored (hashed) form arriving from the browser would turn a leaked session
+        # table into logins: only __getstate__'s copy, read back from storage, has it.
+        if name == "auth_token" and isinstance(value, str) and value.startswith(security.STORED_TOKEN_PREFIX):
+            value = ""
+        super().__setattr__(name, value)
+
+    def __getstate__(self):
+        fields = dict(super().__getstate__())
+        token = fields.get("auth_token")
+        if isinstance(token, str) and token:
+            fields["auth_token"] = security.stored_token(token)
+        return fields
 
     @rx.var
     def is_logged_in(self) -> bool:

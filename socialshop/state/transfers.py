@@ -28,7 +28,12 @@ class RequestRow:
 
 
 class TransferState(PaymentSheetState):
+    # Only people this user exchanged money with, and the one found by exact email or
+    # phone: never a listing of other users.
     people: list[people.Person] = []
+    chosen_to: str = ""
+    lookup_error: str = ""
+    _found: people.Person | None = None
     incoming: list[RequestRow] = []
     outgoing: list[RequestRow] = []
     # Set when the form pays someone's request instead of a free transfer.
@@ -52,6 +57,9 @@ class TransferState(PaymentSheetState):
         self.request_error = ""
         self.paying_request_id = 0
         self.paying_request_label = ""
+        self.chosen_to = ""
+        self.lookup_error = ""
+        self._found = None
         with session_scope() as session:
             user = self._page_user(session)
             if user is None:
@@ -71,7 +79,9 @@ class TransferState(PaymentSheetState):
         return None
 
     def _load_lists(self, session: Session, user: User) -> None:
-        self.people = people.list_people(session, user=user)
+        recent = people.recent_people(session, user=user)
+        found = self._found
+        self.people = [found, *[p for p in recent if p.id != found.id]] if found else recent
         lists = transfers.list_requests(session, user=user)
         self.incoming = [self._row(r, r.requester_name) for r in lists.incoming]
         self.outgoing = [self._row(r, r.payer_name) for r in lists.outgoing]
@@ -98,11 +108,38 @@ class TransferState(PaymentSheetState):
                 return self._login_redirect()
             self._resume_or_open_attempt(session, user)
             self._load_lists(session, user)
+        self.chosen_to = ""
         self.paying_request_id = 0
         self.paying_request_label = ""
         if paid:
             self.notice = self._t("transfer.sent", amount=paid)
         return None
+
+    @rx.event
+    def find_person(self, form_data: dict):
+        self.lookup_error = ""
+        self.notice = ""
+        try:
+            with session_scope() as session:
+                user = self._require_user(session)
+                self._found = people.find_person(session, user=user, query=form_text(form_data, "person", 254))
+                self._load_lists(session, user)
+        except ServiceError as error:
+            self.lookup_error = self._error_text(error)
+            return
+        self.chosen_to = str(self._found.id)
+        self.notice = self._t("people.found", name=self._found.display_name)
+
+    @rx.event
+    def choose_to(self, value: str):
+        self.chosen_to = value if self._shown_person_id(value) is not None else ""
+
+    def _shown_person_id(self, raw: object) -> int | None:
+        """A person id from the form, if it is one of the people this page offered."""
+        person_id = inputs.parse_id(raw)
+        if person_id is None or all(p.id != person_id for p in self.people):
+            return None
+        return person_id
 
     @rx.event
     def choose_request(self, request_id: int):
@@ -138,7 +175,7 @@ class TransferState(PaymentSheetState):
     def _payment_details(self, form_data: dict) -> dict:
         if self.paying_request_id:
             return {"request_id": self.paying_request_id}
-        to_user_id = inputs.parse_id(form_text(form_data, "to_user"))
+        to_user_id = self._shown_person_id(form_text(form_data, "to_user"))
         if to_user_id is None:
             raise ValidationError("recipient_required")
         amount = transfers.check_transfer_amount(parse_amount(form_text(form_data, "amount", 20), "EUR", self.lang))
@@ -162,7 +199,7 @@ class TransferState(PaymentSheetState):
         try:
             with session_scope() as session:
                 user = self._require_user(session)
-                from_user_id = inputs.parse_id(form_text(form_data, "from_user"))
+                from_user_id = self._shown_person_id(form_text(form_data, "from_user"))
                 if from_user_id is None:
                     raise ValidationError("recipient_required")
                 amount = parse_amount(form_text(form_data, "request_amount", 20), "EUR", self.lang)

@@ -104,14 +104,38 @@ def base_url(pytestconfig, request) -> Iterator[str]:
     os.environ["REFLEX_DB_URL"] = database_url
     os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
-    from reflex.testing import AppHarnessProd
 
     from socialshop.db import get_engine
 
     get_engine.cache_clear()
-    with AppHarnessProd.create(root=PROJECT_ROOT, app_name="socialshop") as harness:
+    with _harness_class().create(root=PROJECT_ROOT, app_name="socialshop") as harness:
         assert harness.frontend_url is not None
         yield harness.frontend_url.rstrip("/")
+
+
+def _harness_class():
+    from reflex.testing import AppHarnessProd
+
+    class HarnessWithHeaders(AppHarnessProd):
+        """The harness serves the pages from a server of their own; `make run` serves them
+        from the backend, wrapped in the app's security headers. Wrap them here too, so the
+        scenarios load pages under the same Content-Security-Policy."""
+
+        def _run_frontend(self):
+            import reflex.utils.exec
+
+            from socialshop.web_security import security_headers
+
+            assert self.backend is not None
+            host, port = self.backend.servers[0].sockets[0].getsockname()[:2]
+            plain = reflex.utils.exec._frontend_prod_app
+            reflex.utils.exec._frontend_prod_app = lambda: security_headers(plain(), f"http://{host}:{port}")
+            try:
+                super()._run_frontend()
+            finally:
+                reflex.utils.exec._frontend_prod_app = plain
+
+    return HarnessWithHeaders
 
 
 class _ErrorRecords(logging.Handler):
@@ -162,10 +186,22 @@ def log_in(page, email: str, password: str = DEMO_PASSWORD, *, next_path: str = 
     expect(page).not_to_have_url(re.compile(r"/login"))
 
 
-def sign_up(page, *, name: str, email: str, password: str) -> None:
+def submit_sign_up(page, *, name: str, email: str, password: str) -> None:
     """Fill and send the sign-up form."""
     page.goto("/signup")
     page.get_by_label("Your name").fill(name)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign up").click()
+
+
+def sign_up(page, *, name: str, email: str, password: str) -> None:
+    """Create an account and log in with it (sign-up itself never logs in: its answer must
+    be the same whether the email is new or already registered)."""
+    submit_sign_up(page, name=name, email=email, password=password)
+    expect(page).to_have_url(re.compile(r"/login\?signed_up=1"))
+    expect(page.get_by_text("Sign-up received.")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).not_to_have_url(re.compile(r"/login"))

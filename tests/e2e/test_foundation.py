@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, log_in, sign_up
+from tests.e2e.conftest import DESKTOP, log_in, sign_up, submit_sign_up
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -27,14 +27,19 @@ def test_sign_up_lands_on_the_feed(page):
     shot(page, "feed-after-signup-desktop")
 
 
-def test_sign_up_with_a_taken_email_says_so(page):
-    sign_up(page, name="Someone", email="marco@example.com", password="a-good-pass-42")
-    expect(page.get_by_role("alert")).to_contain_text("already exists")
-    expect(page).to_have_url(re.compile(r"/signup"))
+def test_sign_up_with_a_taken_email_answers_like_a_new_one(page):
+    submit_sign_up(page, name="Someone", email="Marco@Example.com", password="a-good-pass-42")
+    expect(page).to_have_url(re.compile(r"/login\?signed_up=1"))
+    expect(page.get_by_text("Sign-up received.")).to_be_visible()
+    # Nothing changed: the account's own password still logs in, the sign-up's does not.
+    page.get_by_label("Email").fill("marco@example.com")
+    page.get_by_label("Password").fill("a-good-pass-42")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
 
 
 def test_weak_password_is_explained(page):
-    sign_up(page, name="Someone", email=f"weak-{uuid.uuid4().hex[:6]}@example.com", password="12345678")
+    submit_sign_up(page, name="Someone", email=f"weak-{uuid.uuid4().hex[:6]}@example.com", password="12345678")
     expect(page.get_by_role("alert")).to_contain_text("at least 8 characters")
 
 
