@@ -140,7 +140,9 @@ def test_only_above_an_amount_skips_the_pin_for_small_payments(page):
     # "Change your PIN" shows once the page's on_load events have all run (the policy's first).
     expect(page.get_by_role("heading", name="Change your PIN")).to_be_visible()
     expect(page.get_by_test_id("pin-policy-now")).to_have_text("Now: the PIN is asked for every payment.")
-    page.get_by_role("radio", name="Only above an amount").check()
+    # The choice is the server's: click, then wait for its answer (check() would demand it at once).
+    page.get_by_role("radio", name="Only above an amount").click()
+    expect(page.get_by_role("radio", name="Only above an amount")).to_be_checked()
     page.get_by_label("Amount (€)").fill("-5")
     page.get_by_label("Your PIN, to ask less often").fill(PIN)
     page.get_by_role("button", name="Save", exact=True).click()
