@@ -94,7 +94,7 @@ def test_logged_out_visitor_is_sent_to_login_and_brought_back(page):
     expect(page).to_have_url(re.compile(r"/profile/?$"))
     expect(page.get_by_text("marco@example.com")).to_be_visible()
     hub = page.get_by_role("navigation", name="Your orders, saved items and Pay")
-    for label in ("Orders", "Saved", "Pay PIN", "Messenger money"):
+    for label in ("Orders", "Saved", "Pay security", "Messenger money"):
         expect(hub.get_by_role("link", name=label)).to_be_visible()
 
 

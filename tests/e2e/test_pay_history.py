@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from socialshop.db import make_engine
@@ -37,7 +38,8 @@ def _history_person(page, request, pytestconfig) -> dict[str, int]:
     sign_up(page, name="Lucia Storia", email=email, password="a-good-pass-42")
     expect(page.get_by_role("article").first).to_be_visible()
     now = dt.datetime.now(dt.UTC)
-    engine = make_engine(request.getfixturevalue("test_database"))
+    database_url = request.getfixturevalue("test_database")
+    engine = make_engine(database_url)
     try:
         with Session(engine, expire_on_commit=False) as session:
             lucia = session.exec(select(User).where(User.email == email)).one()
@@ -49,12 +51,15 @@ def _history_person(page, request, pytestconfig) -> dict[str, int]:
             session.add(card)
             session.flush()
 
+            written: list[int] = []
+
             def payment(payer, amount, hours_ago, **fields):
                 row = Payment(payer_id=payer.id, amount_cents=amount, provider="sandbox",
                               idempotency_key=f"e2e-history-{uuid.uuid4().hex}",
                               created_at=now - dt.timedelta(hours=hours_ago), **fields)
                 session.add(row)
                 session.flush()
+                written.append(row.id)
                 return row
 
             for i in range(FACEBOOK_PURCHASES):
@@ -68,7 +73,22 @@ def _history_person(page, request, pytestconfig) -> dict[str, int]:
             received = payment(marco, 1800, 2, kind="transfer", app="messenger", counterparty_user_id=lucia.id,
                                counterparty_label="Lucia", note="Cena di venerdì")
             session.commit()
+            request.addfinalizer(lambda: _remove_history(database_url, written, card.id))
             return {"bottega": bottega.id, "refund": refund.id, "received": received.id}
+    finally:
+        engine.dispose()
+
+
+def _remove_history(database_url: str, payment_ids: list[int], method_id: int) -> None:
+    """The rows written above have no orders or ledger entries behind them: they go once the
+    scenario ends, so the books the last scenario checks hold only what the app itself did."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            session.exec(delete(Refund).where(Refund.payment_id.in_(payment_ids)))
+            session.exec(delete(Payment).where(Payment.id.in_(payment_ids)))
+            session.exec(delete(PaymentMethod).where(PaymentMethod.id == method_id))
+            session.commit()
     finally:
         engine.dispose()
 

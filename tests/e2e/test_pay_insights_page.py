@@ -29,7 +29,7 @@ def move_payment_back(entry: str, months: int) -> None:
     in the database the harness serves."""
     from socialshop.db import session_scope
 
-    payment_id = int(entry.removeprefix("payment:"))
+    payment_id = int(entry.removeprefix("payment-"))
     with session_scope() as session:
         session.exec(update(Payment).where(Payment.id == payment_id).values(created_at=_months_ago(months)))
 
