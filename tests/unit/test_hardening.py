@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextvars
 import datetime as dt
 import os
 import stat
@@ -256,7 +258,11 @@ def test_state_on_disk_holds_no_raw_token_and_is_private(session, tmp_path, monk
             reloaded = await (await fresh.get_state(token)).get_state(SessionState)
             return reloaded.auth_token
 
-        stored_form = asyncio.run(write_and_reload())
+        # Its own thread (with this one's context variables, which Reflex's event context is):
+        # after the browser scenarios, Playwright's event loop is running in this thread.
+        context = contextvars.copy_context()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            stored_form = pool.submit(context.run, asyncio.run, write_and_reload()).result()
     finally:
         os.umask(old_umask)
     files = [p for p in states_dir.iterdir() if p.name != "old.pkl"]
