@@ -543,12 +543,15 @@ def _ensure_users(session: Session, summary: SeedSummary) -> dict[str, User]:
                 email=demo.email,
                 display_name=demo.name,
                 phone_number=demo.phone,
+                handle=demo.key,
                 password_hash=password_hash,
                 role=demo.role.value,
                 language=demo.language,
             )
             session.add(user)
             summary.users += 1
+        if user.handle is None and session.exec(select(User.id).where(User.handle == demo.key)).first() is None:
+            user.handle = demo.key  # seeded before handles existed
         users[demo.key] = user
     session.flush()
     for demo in USERS:

@@ -24,6 +24,8 @@ class User(SQLModel, table=True):
     email: str = Field(max_length=254, unique=True, index=True)
     display_name: str = Field(max_length=80)
     phone_number: str | None = Field(default=None, max_length=32)
+    # "@giulia": how people find each other in Messenger money without sharing an email or phone.
+    handle: str | None = Field(default=None, max_length=30, unique=True, index=True)
     password_hash: str = Field(max_length=255)
     role: str = Field(default=Role.SHOPPER.value, max_length=16)
     language: str = Field(default=Language.EN.value, max_length=2)

@@ -36,6 +36,7 @@ def profile_page() -> rx.Component:
                 rx.avatar(fallback=ProfileState.user_initial, size="5", radius="full"),
                 rx.vstack(
                     rx.heading(ProfileState.user_display_name, size="5"),
+                    rx.cond(ProfileState.handle != "", rx.text(ProfileState.handle, weight="medium")),
                     rx.text(ProfileState.email, color_scheme="gray"),
                     rx.cond(ProfileState.phone != "", rx.text(ProfileState.phone, color_scheme="gray")),
                     rx.badge(

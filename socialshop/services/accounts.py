@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
+from slugify import slugify
 from sqlmodel import Session, select
 
 from socialshop.models import AuthSession, Language, Role, User, utcnow
@@ -15,6 +16,7 @@ from socialshop.services.login_throttle import LoginThrottle, default_throttle
 from socialshop.settings import SESSION_TTL_DAYS
 
 MIN_PASSWORD_LENGTH = 8
+HANDLE_MAX_LENGTH = 30
 MAX_PASSWORD_LENGTH = 128
 
 
@@ -104,6 +106,7 @@ def register(
         email=clean_email,
         display_name=name,
         phone_number=phone or None,
+        handle=unique_handle(session, name),
         password_hash=password_hash,
         role=role.value,
         language=lang.value,
@@ -111,6 +114,16 @@ def register(
     session.add(user)
     session.flush()
     return user
+
+
+def unique_handle(session: Session, name: str) -> str:
+    """A free handle made from the name: "Giulia Rossi" -> "giulia_rossi", then "giulia_rossi2"."""
+    base = slugify(name, separator="_", max_length=HANDLE_MAX_LENGTH - 4) or "user"
+    candidate, number = base, 1
+    while session.exec(select(User.id).where(User.handle == candidate)).first() is not None:
+        number += 1
+        candidate = f"{base}{number}"
+    return candidate
 
 
 def _open_session(session: Session, user: User) -> str:

@@ -1,11 +1,12 @@
 """People a user can send money to: names only, never emails or phone numbers.
 
 Nobody gets a list of the platform's users: a user sees the people they have exchanged
-money with, and finds anyone else only by typing that person's exact email or phone.
+money with, and finds anyone else only by typing that person's exact email, phone or @handle.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_
@@ -17,6 +18,7 @@ from socialshop.services.errors import NotFound, ValidationError
 
 RECENT_LIMIT = 20
 MIN_PHONE_DIGITS = 6
+HANDLE = re.compile(r"@([a-z0-9_]{1,30})")
 
 
 @dataclass(frozen=True)
@@ -59,14 +61,19 @@ def _digits(column):
 
 
 def find_person(session: Session, *, user: User, query: object) -> Person:
-    """The one user whose email or phone number is exactly `query`.
+    """The one user whose email, phone number or @handle is exactly `query`.
 
     NotFound('person_not_found') for anything else, partial matches included.
     """
     text = query.strip() if isinstance(query, str) else ""
     if not text or len(text) > 254:
         raise ValidationError("person_query_invalid")
-    if "@" in text:
+    if text.startswith("@"):
+        handle = HANDLE.fullmatch(text.lower())
+        if handle is None:
+            raise ValidationError("person_query_invalid")
+        row = session.exec(select(User.id, User.display_name).where(User.handle == handle.group(1))).first()
+    elif "@" in text:
         email = normalize_email(text)
         row = session.exec(select(User.id, User.display_name).where(User.email == email)).first()
     else:

@@ -10,6 +10,7 @@ from socialshop.state.session import SessionState
 class ProfileState(SessionState):
     email: str = ""
     phone: str = ""
+    handle: str = ""
     shop_name: str = ""
     shop_slug: str = ""
 
@@ -21,6 +22,7 @@ class ProfileState(SessionState):
                 return self._login_redirect()
             self.email = user.email
             self.phone = user.phone_number or ""
+            self.handle = f"@{user.handle}" if user.handle else ""
             shop = shops.shop_of(session, owner=user)
             self.shop_name = shop.name if shop else ""
             self.shop_slug = shop.slug if shop else ""

@@ -56,17 +56,17 @@ def test_pages_and_assets_carry_the_security_headers(page):
     expect(page.get_by_role("article").first).to_be_visible()
 
 
-def test_messenger_finds_a_person_by_exact_email_only(page):
+def test_messenger_finds_a_person_by_exact_email_or_handle_only(page):
     sign_up(page, name="Pino Nuovo", email=f"pino-{uuid.uuid4().hex[:8]}@example.com", password=PASSWORD)
     page.goto("/messenger/money")
     to = page.get_by_label("To")
     # A new account has exchanged money with nobody: no one else is listed.
     expect(to.locator("option")).to_have_count(1)
-    find = page.get_by_label("Find someone by email or phone")
+    find = page.get_by_label("Find someone by email, phone or @handle")
     find.fill("giulia@example.co")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_role("alert")).to_have_text(
-        "Nobody has exactly this email or phone number. Check it and try again.")
+        "Nobody has exactly this email, phone number or handle. Check it and try again.")
     expect(to.locator("option")).to_have_count(1)
     find.fill("giulia")
     page.get_by_role("button", name="Find").click()
@@ -77,6 +77,16 @@ def test_messenger_finds_a_person_by_exact_email_only(page):
     expect(page.get_by_role("alert")).to_have_count(0)
     expect(to.locator("option")).to_have_count(2)
     expect(to.locator("option:checked")).to_have_text("Giulia Rossi")
+    # By handle: exact (any case), never a prefix of one.
+    find.fill("@marc")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_role("alert")).to_contain_text("Nobody has exactly this email, phone number or handle.")
+    find.fill("@Marco")
+    page.get_by_role("button", name="Find").click()
+    expect(page.get_by_text("Found Marco Bianchi: chosen below.")).to_be_visible()
+    # The one person found replaces the one found before; nobody else is ever listed.
+    expect(to.locator("option")).to_have_count(2)
+    expect(to.locator("option:checked")).to_have_text("Marco Bianchi")
     page.set_viewport_size(DESKTOP)
     shot(page, "messenger-find-person-desktop")
     page.set_viewport_size(PHONE)

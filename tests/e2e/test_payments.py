@@ -244,7 +244,7 @@ def test_send_money_in_messenger(page):
     page.goto("/feed/messenger")
     page.get_by_role("link", name="Send or request money").click()
     expect(page.get_by_role("heading", name="Send money")).to_be_visible()
-    page.get_by_label("Find someone by email or phone").fill("giulia@example.com")
+    page.get_by_label("Find someone by email, phone or @handle").fill("giulia@example.com")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_label("To")).to_have_value(re.compile(r"^\d+$"))
     expect(page.get_by_label("To").locator("option:checked")).to_have_text("Giulia Rossi")

@@ -210,6 +210,31 @@ def test_a_person_is_found_by_exact_email_or_phone_only(session):
     assert err.value.code == "person_is_you"
 
 
+def test_a_person_is_found_by_exact_handle_only(session):
+    me = make_user(session)
+    giulia = User(email="g@example.com", display_name="Giulia Rossi", handle="giulia_rossi", password_hash="x")
+    session.add(giulia)
+    session.flush()
+    assert people.find_person(session, user=me, query="@giulia_rossi").id == giulia.id
+    assert people.find_person(session, user=me, query=" @Giulia_Rossi ").id == giulia.id
+    for partial in ("@giulia", "@giulia_ross", "@iulia_rossi"):
+        with pytest.raises(NotFound):
+            people.find_person(session, user=me, query=partial)
+    # Not a handle's shape: refused before any lookup, so % and _ never act as wildcards.
+    for bad in ("@", "@%", "@giulia rossi", "@giulia-rossi", "@" + "g" * 31, "@@giulia"):
+        with pytest.raises(ValidationError) as err:
+            people.find_person(session, user=me, query=bad)
+        assert err.value.code == "person_query_invalid"
+
+
+def test_sign_up_gives_each_person_a_free_handle_from_their_name(session):
+    made = [
+        accounts.sign_up(session, display_name=name, email=f"h{n}@example.com", password=PASSWORD)
+        for n, name in enumerate(("Zoë Ågren", "Zoë Ågren", "!!!"))
+    ]
+    assert [user.handle for user in made] == ["zoe_agren", "zoe_agren2", "user"]
+
+
 # --- next= ---------------------------------------------------------------------------
 
 
