@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialshop.components.counted_icon import counted_icon
 from socialshop.components.i18n import tr
 from socialshop.components.notifications import notification_bell
 from socialshop.state.session import SessionState
@@ -47,23 +48,11 @@ def color_mode_toggle() -> rx.Component:
 def cart_link() -> rx.Component:
     """The cart icon with the number of units in it; refreshed whenever a page mounts."""
     return rx.link(
-        rx.box(
-            rx.icon("shopping-cart", size=20),
-            rx.cond(
-                ShopperState.cart_count > 0,
-                rx.badge(
-                    ShopperState.cart_badge_label,
-                    variant="solid",
-                    radius="full",
-                    size="1",
-                    position="absolute",
-                    top="-8px",
-                    right="-12px",
-                    data_testid="cart-count",
-                ),
-            ),
-            position="relative",
-            display="flex",
+        counted_icon(
+            "shopping-cart",
+            shown=ShopperState.cart_count > 0,
+            label=ShopperState.cart_badge_label,
+            test_id="cart-count",
         ),
         href="/cart",
         aria_label=tr("nav.cart"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialshop.components.counted_icon import counted_icon
 from socialshop.components.i18n import tr
 from socialshop.services.notifications import NotificationView
 from socialshop.state.notifications import POLL_INTERVAL_MS, NotificationsState
@@ -57,23 +58,11 @@ def notification_bell() -> rx.Component:
         rx.popover.root(
             rx.popover.trigger(
                 rx.icon_button(
-                    rx.box(
-                        rx.icon("bell", size=20),
-                        rx.cond(
-                            NotificationsState.unread_count > 0,
-                            rx.badge(
-                                NotificationsState.unread_label,
-                                variant="solid",
-                                radius="full",
-                                size="1",
-                                position="absolute",
-                                top="-8px",
-                                right="-12px",
-                                data_testid="notification-count",
-                            ),
-                        ),
-                        position="relative",
-                        display="flex",
+                    counted_icon(
+                        "bell",
+                        shown=NotificationsState.unread_count > 0,
+                        label=NotificationsState.unread_label,
+                        test_id="notification-count",
                     ),
                     variant="ghost",
                     color_scheme="gray",

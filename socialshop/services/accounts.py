@@ -170,24 +170,25 @@ def _refuse_if_throttled(throttle: LoginThrottle, *, account: str, client: str) 
         raise PermissionDenied("login_throttled", wait=dt.timedelta(seconds=seconds))
 
 
-def user_for_token(session: Session, *, token: object) -> User | None:
-    """The user behind a browser's token, if the session exists and has not expired."""
+def session_for_token(session: Session, *, token: object) -> AuthSession | None:
+    """The login row a browser's token belongs to (expired or not), found by the token's hash."""
     if not isinstance(token, str) or not token or len(token) > 256:
         return None
-    row = session.exec(
+    return session.exec(
         select(AuthSession).where(AuthSession.token_hash == security.token_digest(token))
     ).first()
+
+
+def user_for_token(session: Session, *, token: object) -> User | None:
+    """The user behind a browser's token, if the session exists and has not expired."""
+    row = session_for_token(session, token=token)
     if row is None or row.expires_at <= utcnow():
         return None
     return session.get(User, row.user_id)
 
 
 def log_out(session: Session, *, token: object) -> None:
-    if not isinstance(token, str) or not token:
-        return
-    row = session.exec(
-        select(AuthSession).where(AuthSession.token_hash == security.token_digest(token))
-    ).first()
+    row = session_for_token(session, token=token)
     if row is not None:
         session.delete(row)
 

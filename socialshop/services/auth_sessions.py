@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from ua_parser import parse as parse_user_agent
 
 from socialshop.models import AuthSession, User, utcnow
-from socialshop.services import security
+from socialshop.services import accounts
 from socialshop.services.errors import NotFound
 
 # A page load refreshes "last seen" only when the stored time is older than this: the
@@ -59,19 +59,11 @@ def describe_device(user_agent: str) -> Device:
     )
 
 
-def _row_for_token(session: Session, token: object) -> AuthSession | None:
-    if not isinstance(token, str) or not token or len(token) > 256:
-        return None
-    return session.exec(
-        select(AuthSession).where(AuthSession.token_hash == security.token_digest(token))
-    ).first()
-
-
 def seen(session: Session, *, token: object, user_agent: object, now: dt.datetime | None = None) -> None:
     """Note that this login was just used, from this browser. Writes at most every
     SEEN_EVERY (or when the browser changed), so most page loads write nothing."""
     now = now or utcnow()
-    row = _row_for_token(session, token)
+    row = accounts.session_for_token(session, token=token)
     if row is None or row.expires_at <= now:
         return
     agent = user_agent[:USER_AGENT_MAX] if isinstance(user_agent, str) else ""
@@ -94,7 +86,7 @@ def list_sessions(
     """The user's live logins, this one first, then the most recently seen."""
     now = now or utcnow()
     limit = max(1, min(int(limit), MAX_LIMIT))
-    current = _row_for_token(session, token)
+    current = accounts.session_for_token(session, token=token)
     current_id = current.id if current is not None and current.user_id == user.id else None
     seen_at = func.coalesce(col(AuthSession.last_seen_at), col(AuthSession.created_at))
     rows = session.exec(
@@ -124,7 +116,7 @@ def sign_out_others(session: Session, *, user: User, token: object) -> int:
 
     Their tabs notice on their next event or page load (the token no longer matches).
     """
-    current = _row_for_token(session, token)
+    current = accounts.session_for_token(session, token=token)
     if current is None or current.user_id != user.id:
         raise NotFound("session_not_found")
     result = session.exec(
@@ -138,7 +130,7 @@ def sign_out_session(session: Session, *, user: User, token: object, session_id:
     login (that is "Log out") are all NotFound("session_not_found")."""
     if not isinstance(session_id, int) or isinstance(session_id, bool):
         raise NotFound("session_not_found")
-    current = _row_for_token(session, token)
+    current = accounts.session_for_token(session, token=token)
     row = session.get(AuthSession, session_id)
     if row is None or row.user_id != user.id or current is None or row.id == current.id:
         raise NotFound("session_not_found")
