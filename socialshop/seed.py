@@ -117,6 +117,8 @@ class DemoShop:
     name: str
     slug: str
     description: str
+    city: str
+    fee_package: str
     # (title, description, price in cents, stock)
     products: list[tuple[str, str, int, int]] = field(default_factory=list)
 
@@ -127,6 +129,8 @@ SHOPS = [
         "Bottega Verde",
         "bottega-verde",
         "Prodotti artigianali sardi: olio, saponi, ceramiche e tessuti fatti a mano.",
+        "Cagliari",
+        "starter",
         [
             (
                 "Olio extravergine del Sinis 0,75 l",
@@ -166,6 +170,8 @@ SHOPS = [
         "Caffè Aurora",
         "caffe-aurora",
         "Torrefazione di quartiere dal 1962: miscele, dolci da colazione e tutto per il caffè.",
+        "Cagliari",
+        "growth",
         [
             (
                 "Caffè in grani Miscela Aurora 1 kg",
@@ -210,6 +216,8 @@ SHOPS = [
         "Libreria del Porto",
         "libreria-del-porto",
         "Libri, quaderni e piccoli regali vicino al porto di Cagliari.",
+        "Cagliari",
+        "pro",
         [
             (
                 "Racconti del porto",
@@ -582,6 +590,8 @@ def _ensure_shops(
                 slug=demo.slug,
                 description=demo.description,
                 logo=logo,
+                city=demo.city,
+                fee_package=demo.fee_package,
             )
             session.add(shop)
             summary.shops += 1

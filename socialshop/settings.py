@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -25,3 +26,34 @@ def payment_provider_name() -> str:
 
 
 SESSION_TTL_DAYS = int(os.environ.get("SOCIALSHOP_SESSION_TTL_DAYS", "30"))
+
+
+_SECRET_BYTES = 32
+
+
+def server_secret() -> bytes:
+    """The key for our own HMACs (QR tokens, customer pseudonyms): SOCIALSHOP_SECRET_KEY, or a
+    random key made once in DATA_DIR/secret_key (private file) and shared by every worker."""
+    configured = os.environ.get("SOCIALSHOP_SECRET_KEY", "")
+    if configured:
+        return configured.encode()
+    path = DATA_DIR / "secret_key"
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        pass
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = os.urandom(_SECRET_BYTES).hex()
+    # Written whole to a private temporary file, then linked into place: link() fails if
+    # another worker got there first, and nobody ever reads a half-written key.
+    fd, tmp = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            return bytes.fromhex(path.read_text().strip())
+    finally:
+        os.unlink(tmp)
+    return bytes.fromhex(key)

@@ -6,6 +6,7 @@ from socialshop.models.commerce import (
     Order,
     OrderEvent,
     OrderItem,
+    OrderSource,
     OrderStatus,
     SavedItem,
 )
@@ -30,6 +31,7 @@ from socialshop.models.payments import (
     Refund,
 )
 from socialshop.models.sandbox import SandboxCharge, SandboxChargeStatus
+from socialshop.models.shop_customers import ShopCustomer
 from socialshop.models.social import (
     MAX_TAGS_PER_POST,
     AppSurface,
@@ -58,6 +60,8 @@ __all__ = [
     "ConversationStatus",
     "MessageSender",
     "Notification",
+    "OrderSource",
+    "ShopCustomer",
     "NotificationKind",
     "SupportConversation",
     "SupportMessage",

@@ -38,8 +38,17 @@ class CartItem(SQLModel, table=True):
     added_at: dt.datetime = Field(default_factory=utcnow)
 
 
+class OrderSource(StrEnum):
+    """How the order was paid: from a post or the cart, by scanning a QR code, in a chat."""
+
+    CHECKOUT = "checkout"
+    QR = "qr"
+    CHAT = "chat"
+
+
 class Order(SQLModel, table=True):
-    """One shop's part of a checkout; a checkout spanning shops makes one order per shop."""
+    """One shop's part of a checkout; a checkout spanning shops makes one order per shop.
+    A QR or chat payment to a shop is an order too, so fees, refunds and payouts are the same."""
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True, index=True)
@@ -48,8 +57,22 @@ class Order(SQLModel, table=True):
     app: str = Field(max_length=16)
     status: str = Field(default=OrderStatus.PENDING.value, max_length=24, index=True)
     subtotal_cents: int
+    # The platform's whole fee on this order (commission + flat fee), fixed at payment.
     fee_cents: int = Field(default=0)
+    # The flat part of fee_cents, and the package it was computed under (money.fees).
+    fee_flat_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    fee_package: str = Field(default="", max_length=16, sa_column_kwargs={"server_default": ""})
+    # How much of fee_cents refunds have given back to the shop so far (pro rata).
+    fee_refunded_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     refunded_cents: int = Field(default=0)
+    source: str = Field(default=OrderSource.CHECKOUT.value, max_length=16, sa_column_kwargs={"server_default": "checkout"})
+    # QR and chat payments hand nothing over by post: no address is shared with the shop.
+    needs_shipping: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    carrier: str = Field(default="", max_length=40, sa_column_kwargs={"server_default": ""})
+    tracking_number: str = Field(default="", max_length=64, sa_column_kwargs={"server_default": ""})
+    shipped_at: dt.datetime | None = None
+    # What the buyer wrote with a QR payment ("table 4").
+    note: str = Field(default="", max_length=140, sa_column_kwargs={"server_default": ""})
     currency: str = Field(default="EUR", max_length=3)
     payment_id: int | None = Field(default=None, foreign_key="payment.id", index=True)
     checkout_attempt_id: int | None = Field(

@@ -40,8 +40,14 @@ class Shop(SQLModel, table=True):
     slug: str = Field(max_length=80, unique=True, index=True)
     description: str = Field(default="", max_length=2000)
     logo: str = Field(default="", max_length=255)
-    # The platform's commission in basis points (1/100 of a percent); fee packages set it.
+    # Shown on the storefront and printed on the shop's QR (EMV field 60, at most 15 characters).
+    city: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
+    # Before fee packages: the commission in basis points. Kept for old rows; money.fees
+    # computes every new order's fee from fee_package.
     fee_bps: int = Field(default=500)
+    # The fee package (money.fees.PACKAGES) new orders are charged under.
+    fee_package: str = Field(default="starter", max_length=16, sa_column_kwargs={"server_default": "starter"})
+    fee_package_since: dt.datetime | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     deleted_at: dt.datetime | None = None
 
