@@ -13,6 +13,10 @@ import datetime as dt
 from socialshop.translations import (
     accounts,
     core,
+    merchant,
+    merchant_catalog,
+    merchant_money,
+    merchant_orders,
     notifications,
     pay_authorization,
     pay_history,
@@ -23,6 +27,7 @@ from socialshop.translations import (
     pay_support,
     payments,
     people,
+    qr_payments,
     shopping,
 )
 
@@ -43,6 +48,11 @@ CATALOG: dict[str, tuple[str, str]] = {
     **pay_security.MESSAGES,
     **accounts.MESSAGES,
     **people.MESSAGES,
+    **merchant.MESSAGES,
+    **merchant_catalog.MESSAGES,
+    **merchant_orders.MESSAGES,
+    **merchant_money.MESSAGES,
+    **qr_payments.MESSAGES,
 }
 
 

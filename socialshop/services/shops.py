@@ -6,7 +6,7 @@ from slugify import slugify
 from sqlmodel import Session, select
 
 from socialshop.models import Role, Shop, User
-from socialshop.services.errors import Conflict, ValidationError
+from socialshop.services.errors import Conflict, PermissionDenied, ValidationError
 
 
 def unique_slug(session: Session, name: str) -> str:
@@ -47,3 +47,13 @@ def shop_of(session: Session, *, owner: User) -> Shop | None:
     return session.exec(
         select(Shop).where(Shop.owner_id == owner.id, Shop.deleted_at.is_(None))  # type: ignore[union-attr]
     ).first()
+
+
+def require_shop(session: Session, *, user: User | None) -> Shop:
+    """The acting merchant's own open shop: every merchant service starts here, so a shopper
+    (or a merchant whose shop is closed) calling a merchant handler gets a refusal, and a
+    merchant only ever reaches their own shop's rows. PermissionDenied("merchant_only")."""
+    shop = shop_of(session, owner=user) if user is not None and user.role == Role.MERCHANT.value else None
+    if shop is None:
+        raise PermissionDenied("merchant_only")
+    return shop

@@ -1,0 +1,3 @@
+"""merchant_catalog: key: (English, Italiano)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

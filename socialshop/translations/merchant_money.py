@@ -1,0 +1,3 @@
+"""merchant_money: key: (English, Italiano)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,3 @@
+"""merchant_orders: key: (English, Italiano)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,3 @@
+"""qr_payments: key: (English, Italiano)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}
