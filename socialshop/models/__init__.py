@@ -29,6 +29,8 @@ from socialshop.models.payments import (
     PaymentStatus,
     PayProfile,
     Refund,
+    RefundAttempt,
+    RefundAttemptStatus,
 )
 from socialshop.models.sandbox import SandboxCharge, SandboxChargeStatus
 from socialshop.models.shop_customers import ShopCustomer
@@ -101,6 +103,8 @@ __all__ = [
     "ProductCategory",
     "ProductTag",
     "Refund",
+    "RefundAttempt",
+    "RefundAttemptStatus",
     "Role",
     "SandboxCharge",
     "SandboxChargeStatus",

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from socialshop.models.base import StrEnum, utcnow
@@ -50,6 +51,9 @@ class Order(SQLModel, table=True):
     """One shop's part of a checkout; a checkout spanning shops makes one order per shop.
     A QR or chat payment to a shop is an order too, so fees, refunds and payouts are the same."""
 
+    # The order desk pages through one shop's orders, newest first (keyset on created_at, id).
+    __table_args__ = (Index("ix_order_shop_id_created_at_id", "shop_id", "created_at", "id"),)
+
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True, index=True)
     buyer_id: int = Field(foreign_key="user.id", index=True)
@@ -65,6 +69,9 @@ class Order(SQLModel, table=True):
     # How much of fee_cents refunds have given back to the shop so far (pro rata).
     fee_refunded_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     refunded_cents: int = Field(default=0)
+    # Refunds asked for but not yet confirmed by the gateway (RefundAttempt pending): held
+    # so that refunded + pending never exceeds the subtotal, however many run at once.
+    refund_pending_cents: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     source: str = Field(default=OrderSource.CHECKOUT.value, max_length=16, sa_column_kwargs={"server_default": "checkout"})
     # QR and chat payments hand nothing over by post: no address is shared with the shop.
     needs_shipping: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})

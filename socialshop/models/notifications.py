@@ -17,6 +17,8 @@ class NotificationKind(StrEnum):
     METHOD_ADDED = "method_added"
     MONEY_RECEIVED = "money_received"
     SUPPORT_ANSWER = "support_answer"
+    ORDER_SHIPPED = "order_shipped"
+    ORDER_CANCELLED = "order_cancelled"
 
 
 class Notification(SQLModel, table=True):

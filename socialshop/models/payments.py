@@ -204,6 +204,45 @@ class Refund(SQLModel, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
 
 
+class RefundAttemptStatus(StrEnum):
+    # Reserved on the order, the gateway not (yet) known to have refunded: never shown as
+    # failed; the reconciler asks again with the same key until it settles.
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    # The gateway refused; the reservation was given back.
+    FAILED = "failed"
+
+
+class RefundAttempt(SQLModel, table=True):
+    """One merchant, support or buyer refund of (part of) an order, stored as its plan before
+    the gateway is called, so any process can finish it after a crash (money.refunds).
+    The Refund row (money that came back) is written only when it succeeded."""
+
+    __table_args__ = (Index("ix_refundattempt_status_updated_at", "status", "updated_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    payment_id: int = Field(foreign_key="payment.id")
+    amount_cents: int
+    currency: str = Field(default="EUR", max_length=3)
+    # "refund:order:<order id>:<n>": the gateway's idempotency key, the Refund's and the
+    # ledger transaction's, so every retry lands on the same refund.
+    idempotency_key: str = Field(max_length=64, unique=True)
+    status: str = Field(default=RefundAttemptStatus.PENDING.value, max_length=16)
+    # A cancellation: when it succeeds the order becomes cancelled and its stock comes back.
+    cancels_order: bool = Field(default=False)
+    actor_id: int | None = Field(default=None, foreign_key="user.id")
+    # "merchant", "support" or "buyer": who asked, for the order's history.
+    requested_by: str = Field(default="merchant", max_length=16)
+    reason: str = Field(default="", max_length=255)
+    # The platform fee this refund gave back to the shop (money.fees.fee_to_give_back).
+    fee_cents: int = Field(default=0)
+    refund_id: int | None = Field(default=None, foreign_key="refund.id")
+    failure_code: str = Field(default="", max_length=32)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class MoneyRequestStatus(StrEnum):
     OPEN = "open"
     PAID = "paid"

@@ -16,10 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     import datetime as dt
 
     from socialshop.db import get_engine
-    from socialshop.money.reconcile import reconcile
+    from socialshop.money.reconcile import reconcile, reconcile_refunds
 
     zero = dt.timedelta(0) if args.all else None
     resolved = reconcile(get_engine(), processing_after=zero, confirming_after=zero)
+    resolved += reconcile_refunds(get_engine(), after=zero)
     for resolution in resolved:
         print(resolution)
     print(f"{len(resolved)} attempt(s) looked at")

@@ -3,7 +3,9 @@
 Any process may run it at any time, several at once: each stale attempt is looked up at
 the gateway by its idempotency key (`find_or_void_charge`, which also makes sure a
 charge that was never made cannot be made later), and the answer is applied through
-`engine.resolve_attempt`, whose conditional updates let exactly one settler win.
+`engine.resolve_attempt`, whose conditional updates let exactly one settler win. Pending
+refunds (money.refunds) are sent again with their own key: the gateway answers a repeated
+key with the refund it already made, and `refunds.settle` records it once.
 It runs at start-up and periodically in every app worker, and as a command:
 
     python -m socialshop.payments reconcile      (or python -m socialshop.money reconcile)
@@ -106,6 +108,28 @@ def reconcile(
         return done
 
 
+def reconcile_refunds(db: Engine, *, now: dt.datetime | None = None, after: dt.timedelta | None = None,
+                      limit: int = 100) -> list[Resolution]:
+    """Send every pending refund again (a lost answer, a crash between the steps)."""
+    from socialshop.money import refunds
+
+    with Session(db, expire_on_commit=False) as session:
+        stale = refunds.pending_attempts(
+            session, now=now or refunds._now(), grace=confirming_grace() if after is None else after, limit=limit
+        )
+        session.rollback()
+        done = []
+        for attempt_id in stale:
+            try:
+                result = refunds.send(session, attempt_id=attempt_id, source="reconciler")
+                done.append(Resolution(attempt_id, f"refund:{attempt_id}", "refund sent again", result.status))
+            except Exception:
+                session.rollback()
+                log.exception("refund %s: reconciling failed", attempt_id)
+                done.append(Resolution(attempt_id, f"refund:{attempt_id}", "error (see log)", "unchanged"))
+        return done
+
+
 def resolve_own_attempt(db: Engine, *, key: str, user_id: int) -> str | None:
     """For a payer's page waiting on its confirming attempt: look it up now if it is old
     enough (same rules as the periodic run). The attempt's status afterwards."""
@@ -138,6 +162,8 @@ async def reconcile_forever() -> None:
     while True:
         try:
             for resolution in await asyncio.to_thread(reconcile, get_engine()):
+                log.info("reconciled %s", resolution)
+            for resolution in await asyncio.to_thread(reconcile_refunds, get_engine()):
                 log.info("reconciled %s", resolution)
         except Exception:
             log.exception("reconciler run failed; trying again next interval")

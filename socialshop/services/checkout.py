@@ -36,7 +36,7 @@ from socialshop.models import (
     Shop,
     User,
 )
-from socialshop.money import engine
+from socialshop.money import engine, fees
 from socialshop.money.engine import (  # noqa: F401  (the attempt API, used through this module by states)
     PIN_AUTH_TTL,
     CheckoutResult,
@@ -102,10 +102,9 @@ _EMPTY_CART_LINES = delete(_CART_ITEM).where(
 )
 
 
-def fee_for(subtotal_cents: int, fee_bps: int) -> int:
-    """The platform's fee: fee_bps basis points of the subtotal, rounded half up, in integers."""
-    bps = min(max(int(fee_bps), 0), 10_000)
-    return (subtotal_cents * bps + 5_000) // 10_000
+def fee_for(subtotal_cents: int, fee_package: object) -> fees.FeeBreakdown:
+    """The platform's fee on one shop's part of a checkout, under the shop's package."""
+    return fees.breakdown(fee_package, subtotal_cents)
 
 
 _COUNTRIES: frozenset[str] | None = None
@@ -193,7 +192,7 @@ _SELECT_PRODUCTS = (
         _PRODUCT.c.stock,
         _PRODUCT.c.active,
         _SHOP.c.name.label("shop_name"),
-        _SHOP.c.fee_bps,
+        _SHOP.c.fee_package,
         _SHOP.c.deleted_at.label("shop_deleted_at"),
     )
     .join(_SHOP, _SHOP.c.id == _PRODUCT.c.shop_id)
@@ -204,7 +203,7 @@ _SELECT_PRODUCTS = (
 
 def _load_products(session: Session, lines: dict[int, int]) -> list:
     """The cart's products with their shops, as Core rows (attributes: id, shop_id, title,
-    price_cents, currency, stock, active, shop_name, fee_bps, shop_deleted_at), fresh
+    price_cents, currency, stock, active, shop_name, fee_package, shop_deleted_at), fresh
     from the database whatever the caller's session holds."""
     rows = session.connection().execute(_SELECT_PRODUCTS, {"b_product_ids": sorted(lines)}).all()
     if len(rows) != len(lines):
@@ -354,13 +353,14 @@ def checkout_items(
 
     shop_ids = sorted({product.shop_id for product in rows})
     subtotals = {shop_id: 0 for shop_id in shop_ids}
-    fees_bps = {}
+    packages = {}
     for product in rows:
         subtotals[product.shop_id] += product.price_cents * lines[product.id]
-        fees_bps[product.shop_id] = product.fee_bps
+        packages[product.shop_id] = product.fee_package
     total = sum(subtotals.values())
     if total <= 0:
         raise ValidationError("amount_invalid")
+    shop_fees = {shop_id: fee_for(subtotals[shop_id], packages[shop_id]) for shop_id in shop_ids}
     titles = {p.id: p.title for p in rows}
     shop_names = {p.shop_id: p.shop_name for p in rows}
     plan = {
@@ -369,10 +369,11 @@ def checkout_items(
              "quantity": lines[p.id]}
             for p in rows
         ],
-        # The fee is fixed when the buyer commits to the price, whatever the shop changes later.
+        # The fee is fixed under the package in force when the buyer commits, whatever the
+        # shop picks later (a package change applies to new orders only).
         "shops": [
-            {"shop_id": shop_id, "subtotal_cents": subtotals[shop_id],
-             "fee_cents": fee_for(subtotals[shop_id], fees_bps[shop_id])}
+            {"shop_id": shop_id, "subtotal_cents": subtotals[shop_id], "fee_package": shop_fees[shop_id].package,
+             "fee_cents": shop_fees[shop_id].fee_cents, "fee_flat_cents": shop_fees[shop_id].flat_cents}
             for shop_id in shop_ids
         ],
         "shipping": address,
@@ -461,6 +462,8 @@ def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: 
                     "status": OrderStatus.PAID.value,
                     "subtotal_cents": shop["subtotal_cents"],
                     "fee_cents": shop["fee_cents"],
+                    "fee_flat_cents": shop.get("fee_flat_cents", 0),
+                    "fee_package": shop.get("fee_package", ""),
                     "refunded_cents": 0,
                     "currency": currency,
                     "payment_id": payment.id,

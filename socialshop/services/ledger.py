@@ -40,6 +40,8 @@ from socialshop.models import (
     PaymentStatus,
     Product,
     Refund,
+    RefundAttempt,
+    RefundAttemptStatus,
     utcnow,
 )
 
@@ -460,7 +462,7 @@ def _check_structure(session: Session) -> list[str]:
             expected = None
         if expected != kind:
             problems.append(f"account {code} has kind {kind!r}, expected {expected!r}")
-    for model in (LedgerTransaction, Payment, Refund, CheckoutAttempt):
+    for model in (LedgerTransaction, Payment, Refund, CheckoutAttempt, RefundAttempt):
         for key, count in session.exec(
             select(model.idempotency_key, func.count())  # type: ignore[attr-defined]
             .group_by(model.idempotency_key)  # type: ignore[attr-defined]
@@ -558,9 +560,25 @@ def _check_orders(session: Session) -> list[str]:
             Order.refunded_cents,
             Order.paid_at,
             Order.payment_id,
+            Order.refund_pending_cents,
+            Order.fee_refunded_cents,
         )
     ).all()
-    for order_id, number, status, shop_id, subtotal, fee, refunded, paid_at, payment_id in orders:
+    pending_by_order = dict(
+        session.exec(
+            select(RefundAttempt.order_id, func.sum(RefundAttempt.amount_cents))
+            .where(RefundAttempt.status == RefundAttemptStatus.PENDING.value)
+            .group_by(RefundAttempt.order_id)
+        ).all()
+    )
+    fee_back_by_tx = _fees_given_back(session)
+    for (order_id, number, status, shop_id, subtotal, fee, refunded, paid_at, payment_id, pending,
+         fee_refunded) in orders:
+        if int(pending_by_order.get(order_id, 0)) != pending:
+            problems.append(f"order {number}: {pending} held for refunds but its pending refunds total "
+                            f"{pending_by_order.get(order_id, 0)}")
+        if pending < 0 or refunded + pending > subtotal:
+            problems.append(f"order {number}: refunded {refunded} and pending {pending} exceed {subtotal}")
         key = order_transaction_key(order_id)  # type: ignore[arg-type]
         legs = legs_by_key.pop(key, None)
         if paid_at is None:
@@ -589,6 +607,10 @@ def _check_orders(session: Session) -> list[str]:
         reversed_total = reversed_totals.get(tx_ids[key], 0)
         if reversed_total != refunded:
             problems.append(f"order {number}: refunded {refunded} but the ledger reversed {reversed_total}")
+        fee_back = fee_back_by_tx.get(tx_ids[key], 0)
+        # Refunds before money.refunds (whole reversals) did not count the fee they gave back.
+        if fee_back != fee_refunded and not (fee_refunded == 0 and refunded == subtotal and fee_back == fee):
+            problems.append(f"order {number}: {fee_refunded} of the fee given back, the ledger says {fee_back}")
         if not 0 <= refunded <= subtotal:
             problems.append(f"order {number}: refunded {refunded} outside 0..{subtotal}")
         elif status in _PAID_STATUSES and refunded:
@@ -602,6 +624,18 @@ def _check_orders(session: Session) -> list[str]:
     for key in legs_by_key:
         problems.append(f"ledger transaction {key} belongs to no order")
     return problems
+
+
+def _fees_given_back(session: Session) -> dict[int, int]:
+    """Original transaction id -> what its reversals took back from the platform's fees."""
+    rows = session.exec(
+        select(LedgerTransaction.reverses_id, func.sum(LedgerEntry.amount_cents))
+        .join(LedgerEntry, LedgerEntry.transaction_id == LedgerTransaction.id)  # type: ignore[arg-type]
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
+        .where(LedgerTransaction.reverses_id.is_not(None), LedgerAccount.code == platform_fees_account())  # type: ignore[union-attr]
+        .group_by(LedgerTransaction.reverses_id)
+    ).all()
+    return {original: -int(total) for original, total in rows}
 
 
 def _check_payments(session: Session) -> list[str]:
@@ -693,6 +727,16 @@ def _check_attempts(session: Session, now: dt.datetime) -> list[str]:
         problems.append(
             f"attempt {attempt_id} is unresolved since {since:%Y-%m-%d %H:%M} UTC: "
             "the reconciler could not settle it; check the gateway for a charge with its key"
+        )
+    for attempt_id, since in session.exec(
+        select(RefundAttempt.id, RefundAttempt.updated_at).where(
+            RefundAttempt.status == RefundAttemptStatus.PENDING.value,
+            RefundAttempt.updated_at < now - STUCK_ATTEMPT_AFTER,
+        )
+    ).all():
+        problems.append(
+            f"refund attempt {attempt_id} is pending since {since:%Y-%m-%d %H:%M} UTC: "
+            "the reconciler could not settle it; check the gateway for a refund with its key"
         )
     for product_id, stock in session.exec(select(Product.id, Product.stock).where(Product.stock < 0)).all():
         problems.append(f"product {product_id} has negative stock {stock}")

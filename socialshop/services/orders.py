@@ -11,28 +11,23 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import case, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from socialshop import payments
 from socialshop.models import (
-    LedgerTransaction,
     Order,
     OrderEvent,
     OrderItem,
     OrderStatus,
     Payment,
     PaymentMethod,
-    PaymentStatus,
-    Product,
-    Refund,
+    RefundAttempt,
+    RefundAttemptStatus,
     Shop,
     User,
     utcnow,
 )
-from socialshop.payments.base import ProviderUnavailable
-from socialshop.services import ledger, notifications
 from socialshop.services.errors import Conflict, NotFound, ValidationError
 from socialshop.services.inputs import parse_id
 
@@ -154,7 +149,7 @@ def _own_order(session: Session, *, user: User, order_id: object, fresh: bool = 
 
 
 def cancel_deadline(order: Order) -> dt.datetime | None:
-    if order.status != OrderStatus.PAID.value or order.paid_at is None:
+    if order.status != OrderStatus.PAID.value or order.paid_at is None or order.refund_pending_cents or order.refunded_cents:
         return None
     return order.paid_at + CANCEL_WINDOW
 
@@ -192,6 +187,19 @@ class Cancellation:
     # False when the order was cancelled already (a double click, another tab): nothing
     # was refunded by this call, and the screen must not say a refund was just issued.
     refunded_now: bool
+    # The refund was sent but the gateway's answer is still being confirmed: the order
+    # becomes cancelled (stock back) as soon as it is; never shown as a failure.
+    pending: bool = False
+
+
+def _pending_cancellation(session: Session, order_id: int) -> RefundAttempt | None:
+    return session.exec(
+        select(RefundAttempt).where(
+            RefundAttempt.order_id == order_id,
+            RefundAttempt.cancels_order == True,  # noqa: E712
+            RefundAttempt.status == RefundAttemptStatus.PENDING.value,
+        )
+    ).first()
 
 
 def cancel_order(
@@ -201,104 +209,46 @@ def cancel_order(
 
     NotFound("order_not_found"), Conflict("order_not_cancellable", status=...),
     Conflict("cancel_window_passed", minutes=30), Conflict("refund_failed") (the gateway
-    could not be reached; nothing changed). Cancelling an already cancelled order
-    returns it unchanged (refunded_now=False), so a double click never refunds twice.
+    refused the refund; nothing changed). Cancelling an already cancelled order returns
+    it unchanged (refunded_now=False), so a double click never refunds twice.
 
-    Everything happens in one database transaction that starts with the conditional
-    status change, so a concurrent second cancel waits for it and then finds the order
-    cancelled. The gateway refund is called inside that transaction (holding the order's
-    row lock, and on SQLite the database's write lock, for one gateway round trip): if
-    it fails, the whole cancellation rolls back. Crash window: the gateway refunded but
-    our commit did not happen; the order stays paid, and cancelling again sends the
-    same refund idempotency key ("refund:order:<id>"), which the gateway answers with
-    the first refund instead of paying out twice.
+    The refund goes through money.refunds, the one refund path: the whole amount is held
+    on the order and the plan stored before the gateway is called; a lost answer leaves
+    the cancellation pending (Cancellation.pending) and the reconciler finishes it.
     """
     now = now or _now()
     order = _own_order(session, user=user, order_id=order_id, fresh=True)
     if order.status == OrderStatus.CANCELLED.value:
         return Cancellation(order, refunded_now=False)
-    if order.status != OrderStatus.PAID.value:
+    if _pending_cancellation(session, order.id) is not None:  # type: ignore[arg-type]
+        return Cancellation(order, refunded_now=False, pending=True)
+    if order.status != OrderStatus.PAID.value or order.refund_pending_cents or order.refunded_cents:
         raise Conflict("order_not_cancellable", status=order.status)
     deadline = cancel_deadline(order)
     if deadline is None or now > deadline:
         raise Conflict("cancel_window_passed", minutes=int(CANCEL_WINDOW.total_seconds() // 60))
-    payment = session.get(Payment, order.payment_id)
-    ledger_tx = session.exec(
-        select(LedgerTransaction).where(
-            LedgerTransaction.idempotency_key == ledger.order_transaction_key(order.id)  # type: ignore[arg-type]
-        )
-    ).first()
-    if payment is None or ledger_tx is None:
-        # Data the invariant check would also flag; refuse rather than refund blindly.
-        log.error("order %s is paid but has no payment or ledger transaction", order.id)
-        raise Conflict("order_not_cancellable", status=order.status)
+    return _cancel_with_refund(session, order=order, actor_id=user.id, requested_by="buyer",  # type: ignore[arg-type]
+                               reason="cancelled by buyer")
 
+
+def _cancel_with_refund(session: Session, *, order: Order, actor_id: int, requested_by: str, reason: str) -> Cancellation:
+    from socialshop.money import refunds
+
+    session.rollback()
     try:
-        transition(session, order=order, to_status=OrderStatus.CANCELLED.value, actor_id=user.id, note="cancelled by buyer", now=now)
+        attempt_id = refunds.reserve(
+            session, order_id=order.id, amount_cents=order.subtotal_cents, actor_id=actor_id,  # type: ignore[arg-type]
+            requested_by=requested_by, reason=reason, cancels_order=True,
+        )
     except Conflict:
-        session.rollback()
-        order = _own_order(session, user=user, order_id=order.id, fresh=True)
-        if order.status == OrderStatus.CANCELLED.value:
-            return Cancellation(order, refunded_now=False)
-        raise Conflict("order_not_cancellable", status=order.status) from None
-
-    amount = order.subtotal_cents
-    refund_key = ledger.order_refund_key(order.id)  # type: ignore[arg-type]
-    try:
-        refunded = payments.get_provider().refund(
-            charge_ref=payment.provider_ref, amount_cents=amount, idempotency_key=refund_key
-        )
-    except ProviderUnavailable as exc:
-        session.rollback()
-        raise Conflict("refund_failed") from exc
-    except Exception:
-        session.rollback()
-        raise
-
-    session.add(
-        Refund(
-            payment_id=payment.id,  # type: ignore[arg-type]
-            order_id=order.id,
-            amount_cents=amount,
-            currency=order.currency,
-            provider_ref=refunded.provider_ref,
-            idempotency_key=refund_key,
-            reason="cancelled by buyer",
-            created_at=now,
-        )
-    )
-    ledger.reverse_transaction(session, transaction_id=ledger_tx.id, idempotency_key=refund_key)  # type: ignore[arg-type]
-    notifications.notify(session, user_id=user.id, kind="refund", link=f"/orders/{order.id}",  # type: ignore[arg-type]
-                         params={"amount_cents": amount, "currency": order.currency, "order": order.number})
-    items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id)).all()
-    for item in sorted(items, key=lambda i: i.product_id):
-        session.exec(
-            update(Product)
-            .where(col(Product.id) == item.product_id)
-            .values(stock=col(Product.stock) + item.quantity)
-            .execution_options(synchronize_session="fetch")
-        )
-    # Arithmetic in SQL: sibling orders of one payment may be cancelled at the same time.
-    new_refunded = col(Payment.refunded_cents) + amount
-    session.exec(
-        update(Payment)
-        .where(col(Payment.id) == payment.id)
-        .values(
-            refunded_cents=new_refunded,
-            status=case(
-                (new_refunded >= col(Payment.amount_cents), PaymentStatus.REFUNDED.value),
-                else_=PaymentStatus.PARTIALLY_REFUNDED.value,
-            ),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    session.exec(
-        update(Order)
-        .where(col(Order.id) == order.id)
-        .values(refunded_cents=amount)
-        .execution_options(synchronize_session=False)
-    )
-    set_committed_value(order, "refunded_cents", amount)
-    session.commit()
-    session.refresh(payment)
-    return Cancellation(order, refunded_now=True)
+        fresh = session.exec(select(Order).where(Order.id == order.id).execution_options(populate_existing=True)).one()
+        if fresh.status == OrderStatus.CANCELLED.value:
+            return Cancellation(fresh, refunded_now=False)
+        if _pending_cancellation(session, fresh.id) is not None:  # type: ignore[arg-type]
+            return Cancellation(fresh, refunded_now=False, pending=True)
+        raise Conflict("order_not_cancellable", status=fresh.status) from None
+    result = refunds.send(session, attempt_id=attempt_id, source=requested_by)
+    fresh = session.exec(select(Order).where(Order.id == order.id).execution_options(populate_existing=True)).one()
+    if result.status == RefundAttemptStatus.FAILED.value:
+        raise Conflict("refund_failed")
+    return Cancellation(fresh, refunded_now=result.succeeded, pending=result.pending)

@@ -49,10 +49,15 @@ def make_user(session: Session, *, name: str | None = None, with_pin: bool = Tru
     return user
 
 
-def make_shop(session: Session, *, owner: User | None = None, name: str | None = None, fee_bps: int = 500) -> Shop:
+def make_shop(
+    session: Session, *, owner: User | None = None, name: str | None = None, fee_package: str = "starter"
+) -> Shop:
     owner = owner or make_user(session, with_pin=False)
+    if owner.role != "merchant":
+        owner.role = "merchant"
+        session.add(owner)
     n = next(_seq)
-    shop = Shop(owner_id=owner.id, name=name or f"Shop {n}", slug=f"shop-{n}", fee_bps=fee_bps)
+    shop = Shop(owner_id=owner.id, name=name or f"Shop {n}", slug=f"shop-{n}", fee_package=fee_package)
     session.add(shop)
     session.flush()
     return shop

@@ -49,19 +49,19 @@ def spy(monkeypatch):
     return provider
 
 
-def test_fee_is_basis_points_rounded_half_up():
-    assert checkout.fee_for(1000, 500) == 50
-    assert checkout.fee_for(1010, 250) == 25  # 25.25
-    assert checkout.fee_for(1020, 250) == 26  # 25.5 rounds up
-    assert checkout.fee_for(1030, 250) == 26  # 25.75
-    assert checkout.fee_for(1, 4999) == 0
-    assert checkout.fee_for(1, 5000) == 1
-    assert checkout.fee_for(999, 0) == 0
+def test_fee_follows_the_shops_package():
+    assert checkout.fee_for(1000, "growth").fee_cents == 40  # 39.9 rounds half up
+    assert checkout.fee_for(1010, "pro").fee_cents == 29 + 30  # 29.29 + flat 30
+    small = checkout.fee_for(800, "starter")
+    assert (small.package, small.commission_cents, small.flat_cents, small.fee_cents) == ("starter", 40, 40, 80)
+    assert checkout.fee_for(801, "starter").flat_cents == 0
+    # Orders made before packages (or a package that no longer exists) fall back to the default.
+    assert checkout.fee_for(1000, "").package == "starter"
 
 
 def test_single_shop_purchase(session, spy):
     user, method = make_buyer(session)
-    shop = make_shop(session, name="Bottega Verde", fee_bps=250)
+    shop = make_shop(session, name="Bottega Verde", fee_package="pro")
     mug = make_product(session, shop=shop, title="Mug", price_cents=1250, stock=5)
     tea = make_product(session, shop=shop, title="Tea", price_cents=510, stock=2)
     session.add(CartItem(user_id=user.id, product_id=mug.id, quantity=2))
@@ -77,7 +77,9 @@ def test_single_shop_purchase(session, spy):
     assert result.total_cents == 3010 and result.currency == "EUR"
     order = session.get(Order, result.order_ids[0])
     assert result.order_numbers == (order.number,) and order.number.startswith("SS-")
-    assert (order.status, order.subtotal_cents, order.fee_cents) == ("paid", 3010, 75)  # 75.25
+    # Pro: 2.9% of 30.10 = 87.29 -> 87, plus the 30 cent flat fee.
+    assert (order.status, order.subtotal_cents, order.fee_cents) == ("paid", 3010, 117)
+    assert (order.fee_package, order.fee_flat_cents) == ("pro", 30)
     assert order.paid_at is not None and order.ship_city == "Milano" and order.ship_country == "IT"
     items = session.exec(select(OrderItem).where(OrderItem.order_id == order.id).order_by(OrderItem.id)).all()
     assert [(i.title, i.unit_price_cents, i.quantity) for i in items] == [("Mug", 1250, 2), ("Tea", 510, 1)]
@@ -91,15 +93,15 @@ def test_single_shop_purchase(session, spy):
     assert session.exec(select(CartItem.product_id).where(CartItem.user_id == user.id)).all() == [other_line.id]
     assert len(spy.charges) == 1 and spy.charges[0]["idempotency_key"] == key and spy.charges[0]["amount_cents"] == 3010
     assert ledger.balance(session, account_code=ledger.external_method_account(method.id)) == -3010
-    assert ledger.balance(session, account_code=ledger.merchant_account(shop.id)) == 3010 - 75
-    assert ledger.balance(session, account_code=ledger.platform_fees_account()) == 75
+    assert ledger.balance(session, account_code=ledger.merchant_account(shop.id)) == 3010 - 117
+    assert ledger.balance(session, account_code=ledger.platform_fees_account()) == 117
     assert attempt_of(session, key).status == "succeeded"
     assert_books_balance(session)
 
 
 def test_one_charge_one_order_per_shop(session, spy):
     user, method = make_buyer(session)
-    a, b = make_shop(session, fee_bps=500), make_shop(session, fee_bps=1000)
+    a, b = make_shop(session, fee_package="starter"), make_shop(session, fee_package="growth")
     pa = make_product(session, shop=a, price_cents=1000)
     pb = make_product(session, shop=b, price_cents=2000)
     session.commit()
@@ -109,12 +111,14 @@ def test_one_charge_one_order_per_shop(session, spy):
     assert len(result.order_ids) == 2 and len(spy.charges) == 1
     assert result.order_numbers[0].endswith("-1") and result.order_numbers[1].endswith("-2")
     orders = [session.get(Order, i) for i in result.order_ids]
-    assert [(o.shop_id, o.subtotal_cents, o.fee_cents) for o in orders] == [(a.id, 3000, 150), (b.id, 2000, 200)]
+    # Each shop's own package: starter 5% of 30.00; growth 3.99% of 20.00 = 79.8 -> 80.
+    assert [(o.shop_id, o.subtotal_cents, o.fee_cents, o.fee_package) for o in orders] == [
+        (a.id, 3000, 150, "starter"), (b.id, 2000, 80, "growth")]
     assert {o.payment_id for o in orders} == {result.payment_id}
     assert session.get(Payment, result.payment_id).counterparty_shop_id is None
     assert ledger.balance(session, account_code=ledger.merchant_account(a.id)) == 2850
-    assert ledger.balance(session, account_code=ledger.merchant_account(b.id)) == 1800
-    assert ledger.balance(session, account_code=ledger.platform_fees_account()) == 350
+    assert ledger.balance(session, account_code=ledger.merchant_account(b.id)) == 1920
+    assert ledger.balance(session, account_code=ledger.platform_fees_account()) == 230
     assert_books_balance(session)
 
 
