@@ -12,6 +12,7 @@ from socialshop.components.posts import app_badge
 from socialshop.components.product_sheet import tr_fmt
 from socialshop.models import OrderStatus
 from socialshop.pages.shop_cart import success_callout
+from socialshop.services.merchant_orders import CARRIERS
 from socialshop.state.shop_orders import OrderDetailState, OrdersState
 
 STATUS_COLORS = {
@@ -180,6 +181,67 @@ def _event_row(event) -> rx.Component:
     )
 
 
+def carrier_name(carrier: rx.Var) -> rx.Component:
+    return rx.match(carrier, *[(code, tr(f"carrier.{code}")) for code in CARRIERS], carrier)
+
+
+def _refund_row(refund) -> rx.Component:
+    return rx.el.li(
+        rx.hstack(
+            rx.vstack(
+                rx.cond(
+                    refund.status == "pending",
+                    rx.badge(tr("orders.refund_pending"), color_scheme="amber", variant="soft", high_contrast=True),
+                    rx.badge(tr("orders.refund_done"), color_scheme="green", variant="soft", high_contrast=True),
+                ),
+                rx.el.time(refund.at_label, date_time=refund.at_iso, font_size="0.8em", color=rx.color("gray", 11)),
+                rx.cond(refund.reason != "", rx.text(refund.reason, size="1", color_scheme="gray")),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.text("+", refund.amount_label, weight="bold", white_space="nowrap"),
+            width="100%",
+            align="center",
+        ),
+        data_testid="order-refund",
+        padding_y="0.25em",
+    )
+
+
+def _shipment() -> rx.Component:
+    order = OrderDetailState.order
+    return rx.cond(
+        order.tracking_number != "",
+        _section(
+            "orders.shipment",
+            rx.hstack(
+                rx.icon("truck", size=16),
+                rx.text(carrier_name(order.carrier), weight="medium"),
+                rx.code(order.tracking_number, data_testid="tracking-number"),
+                spacing="2",
+                align="center",
+                wrap="wrap",
+            ),
+            rx.text(tr_fmt("orders.shipped_on", time=order.shipped_label), size="1", color_scheme="gray"),
+        ),
+    )
+
+
+def _refunds() -> rx.Component:
+    return rx.cond(
+        OrderDetailState.order_refunds.length() > 0,
+        _section(
+            "orders.refunds",
+            rx.el.ul(rx.foreach(OrderDetailState.order_refunds, _refund_row), list_style="none", padding="0", margin="0"),
+            rx.cond(
+                OrderDetailState.order.refund_pending_label != "",
+                rx.text(tr("orders.refund_pending_help"), size="1", color_scheme="gray"),
+            ),
+        ),
+    )
+
+
 def _cancel_dialog() -> rx.Component:
     order = OrderDetailState.order
     return rx.alert_dialog.root(
@@ -239,6 +301,8 @@ def _order_detail() -> rx.Component:
             rx.separator(size="4"),
             _amount_row(tr("orders.total_paid"), order.total_label, bold=True),
         ),
+        _shipment(),
+        _refunds(),
         _section(
             "orders.shipping",
             rx.vstack(

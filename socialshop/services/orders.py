@@ -7,6 +7,7 @@ leaves an OrderEvent behind.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from dataclasses import dataclass
@@ -120,6 +121,8 @@ class OrderDetail:
     payment_status: str
     # Until when the buyer may still cancel; None when cancelling is no longer possible.
     cancel_until: dt.datetime | None
+    # The order's refunds, done and being confirmed (a declined one gave nothing back).
+    refunds: list[RefundAttempt] = dataclasses.field(default_factory=list)
 
 
 def list_orders(session: Session, *, user: User, limit: int = 100) -> list[Order]:
@@ -169,6 +172,11 @@ def get_order_detail(
     deadline = cancel_deadline(order)
     if deadline is not None and deadline < (now or _now()):
         deadline = None
+    refunds = session.exec(
+        select(RefundAttempt)
+        .where(RefundAttempt.order_id == order.id, RefundAttempt.status != RefundAttemptStatus.FAILED.value)
+        .order_by(col(RefundAttempt.id))
+    ).all()
     return OrderDetail(
         order=order,
         shop_name=shop.name if shop else "",
@@ -178,6 +186,7 @@ def get_order_detail(
         method_last4=method.last4 if method else "",
         payment_status=payment.status if payment else "",
         cancel_until=deadline,
+        refunds=list(refunds),
     )
 
 

@@ -54,6 +54,15 @@ class OrderEventRow:
 
 
 @dataclasses.dataclass(frozen=True)
+class OrderRefundRow:
+    amount_label: str
+    status: str  # "succeeded" | "pending" (the gateway's answer is being confirmed)
+    at_label: str
+    at_iso: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
 class OrderDetailView:
     id: int
     number: str
@@ -75,6 +84,11 @@ class OrderDetailView:
     cancel_until_label: str
     items: list[OrderItemRow]
     events: list[OrderEventRow]
+    carrier: str = ""
+    tracking_number: str = ""
+    shipped_label: str = ""
+    refunds: list[OrderRefundRow] = dataclasses.field(default_factory=list)
+    refund_pending_label: str = ""
 
 
 def _shop_names(session: Session, shop_ids: set[int]) -> dict[int, str]:
@@ -141,6 +155,10 @@ class OrderDetailState(ShopperState):
     @rx.var
     def order_events(self) -> list[OrderEventRow]:
         return self.order.events if self.order is not None else []
+
+    @rx.var
+    def order_refunds(self) -> list[OrderRefundRow]:
+        return self.order.refunds if self.order is not None else []
 
     def _requested_id(self) -> int | None:
         raw = self.router._page.params.get(ORDER_ARG)
@@ -233,6 +251,20 @@ class OrderDetailState(ShopperState):
             cancel_until_label=format_datetime(detail.cancel_until, lang) if detail.cancel_until else "",
             items=items,
             events=events,
+            carrier=order.carrier,
+            tracking_number=order.tracking_number,
+            shipped_label=format_datetime(order.shipped_at, lang) if order.shipped_at else "",
+            refunds=[
+                OrderRefundRow(
+                    amount_label=money(r.amount_cents),
+                    status=r.status,
+                    at_label=format_datetime(r.created_at, lang),
+                    at_iso=_iso(r.created_at),
+                    reason=r.reason,
+                )
+                for r in detail.refunds
+            ],
+            refund_pending_label=money(order.refund_pending_cents) if order.refund_pending_cents else "",
         )
 
     @rx.event
@@ -270,8 +302,14 @@ class OrderDetailState(ShopperState):
             if cancellation is None:
                 self.order_error = self._error_text(failure)
             else:
-                amount = format_money(cancellation.order.refunded_cents, cancellation.order.currency, lang)
-                key = "orders.cancelled_refund" if cancellation.refunded_now else "orders.already_cancelled"
+                order = cancellation.order
+                amount = format_money(order.refunded_cents or order.refund_pending_cents, order.currency, lang)
+                if cancellation.pending:
+                    key = "orders.cancel_pending"
+                elif cancellation.refunded_now:
+                    key = "orders.cancelled_refund"
+                else:
+                    key = "orders.already_cancelled"
                 self.order_notice = self._t(key, amount=amount)
             self._fetch()
 

@@ -107,17 +107,19 @@ def test_cancelling_an_order_notifies_the_refund(session, engine, spy):
     assert result.order_numbers[0] in notifications.render(entry.kind, entry.params, "en")
 
 
-def test_a_failed_cancellation_leaves_no_refund_notification(session, engine, monkeypatch):
-    from socialshop.payments.base import ProviderUnavailable
+def test_an_unconfirmed_or_declined_cancellation_leaves_no_refund_notification(session, engine, monkeypatch):
+    from socialshop.payments.base import DeclineCode, PaymentDeclined, ProviderUnavailable
 
-    provider = SpyProvider(refund_error=ProviderUnavailable("down"))
-    install_provider(monkeypatch, provider)
     user, method = make_buyer(session)
     product = make_product(session)
     session.commit()
-    result = buy(session, user, method, product)
+    declined = buy(session, user, method, product)
+    install_provider(monkeypatch, SpyProvider(refund_error=PaymentDeclined(DeclineCode.PROCESSING_ERROR)))
     with pytest.raises(Conflict):
-        orders.cancel_order(session, user=user, order_id=result.order_ids[0])
+        orders.cancel_order(session, user=user, order_id=declined.order_ids[0])
+    install_provider(monkeypatch, SpyProvider(refund_error=ProviderUnavailable("down")))
+    assert orders.cancel_order(session, user=user, order_id=declined.order_ids[0]).pending
+    # Only a refund the gateway confirmed is announced.
     assert entries(engine, user, "refund") == []
 
 

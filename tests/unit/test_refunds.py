@@ -343,3 +343,22 @@ def test_stock_comes_back_only_for_a_cancellation(session, spy):
     refunds.refund_order(session, actor=owner, order_id=order.id, amount_cents=order.subtotal_cents)
     assert stock_of(session, product_id) == 8
     assert fresh(session, order).status == "refunded"
+
+
+def test_refunds_show_in_the_buyers_pay_history_once_confirmed(session, monkeypatch):
+    from socialshop.services import history
+
+    install_provider(monkeypatch, SpyProvider(refund_error=ProviderUnavailable("timeout")))
+    owner, shop, buyer, method, order = shop_with_order(session, price_cents=2000)
+    refunds.refund_order(session, actor=owner, order_id=order.id, amount_cents=500)
+
+    def refund_entries():
+        page = history.list_history(session, user=buyer, filters=history.NO_FILTER, language="en")
+        return [(e.kind, e.amount_cents) for e in page.entries if e.kind == "refund"]
+
+    # Being confirmed: not yet money back in the history.
+    assert refund_entries() == []
+    install_provider(monkeypatch, SpyProvider())
+    refunds.send(session, attempt_id=session.exec(select(RefundAttempt.id)).one(), source="reconciler")
+    refunds.refund_order(session, actor=owner, order_id=order.id, amount_cents=700)
+    assert sorted(refund_entries()) == [("refund", 500), ("refund", 700)]
