@@ -166,7 +166,7 @@ def _order_card(row) -> rx.Component:
             ),
             rx.cond(
                 row.refunded_cents > 0,
-                rx.text(tr_fmt("desk.refunded_line", amount=row.refunded_label), size="2",
+                rx.text(tr_fmt("desk.refunded_line", amount=row.refunded_label, net=row.net_after_refunds_label), size="2",
                         color=rx.color("amber", 11), data_testid="desk-refunded"),
             ),
             rx.cond(
@@ -213,10 +213,10 @@ def _order_card(row) -> rx.Component:
     )
 
 
-def _dialog_buttons(submit_key: str, color: str) -> rx.Component:
+def _dialog_buttons(submit_key: str, color: str | None = None) -> rx.Component:
     return rx.flex(
         rx.dialog.close(rx.button(tr("desk.back"), type="button", variant="soft", color_scheme="gray")),
-        rx.button(tr(submit_key), type="submit", color_scheme=color, loading=S.busy),
+        rx.button(tr(submit_key), type="submit", loading=S.busy, **({"color_scheme": color} if color else {})),
         spacing="3",
         justify="end",
         wrap="wrap",
@@ -250,7 +250,7 @@ def _ship_form() -> rx.Component:
                          auto_complete="off", placeholder="RR123456789IT"),
             ),
             error_callout(S.action_error),
-            _dialog_buttons("desk.ship_submit", "blue"),
+            _dialog_buttons("desk.ship_submit"),
             spacing="3",
             width="100%",
         ),
@@ -310,7 +310,8 @@ def _action_dialog() -> rx.Component:
                     tr_fmt("desk.cancel_title", order=S.action_number),
                 )
             ),
-            rx.dialog.description(tr("desk.dialog_help"), size="1", color_scheme="gray", margin_bottom="0.75em"),
+            rx.dialog.description(tr("desk.dialog_help"), font_size="0.85em", color=rx.color("gray", 11),
+                                  margin_bottom="0.75em"),
             rx.match(S.action, ("ship", _ship_form()), ("refund", _refund_form()), ("cancel", _cancel_form()),
                      rx.fragment()),
             max_width="440px",

@@ -233,7 +233,8 @@ def _refunds() -> rx.Component:
         OrderDetailState.order_refunds.length() > 0,
         _section(
             "orders.refunds",
-            rx.el.ul(rx.foreach(OrderDetailState.order_refunds, _refund_row), list_style="none", padding="0", margin="0"),
+            rx.el.ul(rx.foreach(OrderDetailState.order_refunds, _refund_row), list_style="none", padding="0",
+                     margin="0", width="100%"),
             rx.cond(
                 OrderDetailState.order.refund_pending_label != "",
                 rx.text(tr("orders.refund_pending_help"), size="1", color_scheme="gray"),

@@ -131,6 +131,8 @@ class DeskOrder:
     net_cents: int
     fee_package: str
     refunded_cents: int
+    # What the shop keeps after refunds: refunds take back their share of the fee too.
+    net_after_refunds_cents: int
     refund_pending_cents: int
     refundable_cents: int
     needs_shipping: bool
@@ -243,6 +245,8 @@ def _view(order: Order, items: list[DeskItem], alias: str, cancel_pending: bool)
         net_cents=order.subtotal_cents - order.fee_cents,
         fee_package=order.fee_package or fees.DEFAULT_PACKAGE,
         refunded_cents=order.refunded_cents,
+        net_after_refunds_cents=(order.subtotal_cents - order.refunded_cents)
+        - (order.fee_cents - order.fee_refunded_cents),
         refund_pending_cents=order.refund_pending_cents,
         refundable_cents=refunds.refundable_cents(order),
         needs_shipping=ships,

@@ -49,6 +49,7 @@ class DeskRow:
     package: str
     refunded_cents: int
     refunded_label: str
+    net_after_refunds_label: str
     pending_label: str
     refundable_label: str
     needs_shipping: bool
@@ -105,6 +106,7 @@ def _row(order: merchant_orders.DeskOrder, lang: str) -> DeskRow:
         package=order.fee_package,
         refunded_cents=order.refunded_cents,
         refunded_label=money(order.refunded_cents),
+        net_after_refunds_label=money(order.net_after_refunds_cents),
         pending_label=money(order.refund_pending_cents) if order.refund_pending_cents else "",
         refundable_label=money(order.refundable_cents),
         needs_shipping=order.needs_shipping,

@@ -24,7 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "desk.commission": ("Commission", "Commissione"),
     "desk.flat_fee": ("Flat fee", "Quota fissa"),
     "desk.net": ("Net", "Netto"),
-    "desk.refunded_line": ("Refunded to the customer: {amount}", "Rimborsato al cliente: {amount}"),
+    "desk.refunded_line": (
+        "Refunded to the customer: {amount} · you keep {net}",
+        "Rimborsato al cliente: {amount} · ti restano {net}",
+    ),
     "desk.pending_line": (
         "Refund of {amount} being confirmed by the payment service.",
         "Rimborso di {amount} in conferma dal servizio di pagamento.",

@@ -12,7 +12,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notifications.open": ("Open", "Apri"),
     "notification.payment": ("You paid {amount} to {counterparty} on {app}.", "Hai pagato {amount} a {counterparty} su {app}."),
     "notification.payment_no_counterparty": ("You paid {amount} on {app}.", "Hai pagato {amount} su {app}."),
-    "notification.refund": ("Refund of {amount} for order {order} started.", "Rimborso di {amount} per l'ordine {order} avviato."),
+    "notification.refund": (
+        "{amount} refunded for order {order}: it is on its way back to your card.",
+        "{amount} rimborsati per l'ordine {order}: stanno tornando sulla tua carta.",
+    ),
     "notification.pin_locked": (
         "Your Pay PIN was locked after too many wrong tries, until {until}.",
         "Il tuo PIN di Pay è stato bloccato dopo troppi tentativi sbagliati, fino al {until}.",

@@ -134,7 +134,7 @@ def test_ship_then_refund_half_and_the_customer_sees_both(page, new_context, wor
     dialog.get_by_role("button", name="Refund").click()
     expect(merchant.get_by_text(f"€24.00 refunded for order {number}.")).to_be_visible()
     expect(card.get_by_test_id("order-status")).to_have_text("Partially refunded")
-    expect(card.get_by_test_id("desk-refunded")).to_have_text("Refunded to the customer: €24.00")
+    expect(card.get_by_test_id("desk-refunded")).to_have_text("Refunded to the customer: €24.00 · you keep €22.80")
     shot(merchant, "merchant-orders-refunded-desktop")
 
     page.goto(order_url)
@@ -147,7 +147,7 @@ def test_ship_then_refund_half_and_the_customer_sees_both(page, new_context, wor
     shot(page, "order-shipped-refunded-desktop")
     page.get_by_role("button", name="Notifications").click()
     entries = page.get_by_role("dialog").get_by_test_id("notification-entry")
-    expect(entries.filter(has_text=f"Refund of €24.00 for order {number} started.")).to_have_count(1)
+    expect(entries.filter(has_text=f"€24.00 refunded for order {number}: it is on its way back to your card.")).to_have_count(1)
     expect(entries.filter(has_text="Tracking number: BRT0012345678")).to_have_count(1)
     page.keyboard.press("Escape")
     page.goto("/pay/history")

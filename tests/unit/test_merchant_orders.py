@@ -219,6 +219,8 @@ def test_shipped_orders_cannot_be_cancelled_only_refunded(session, desk):
     view = merchant_orders.get_order(session, user=owner, order_id=order.id)
     assert (view.status, view.refunded_cents, view.refundable_cents, view.tracking_number) == (
         "partially_refunded", 1250, 1250, "GLS123456")
+    # Half refunded: the shop keeps half the gross less what is left of the fee (5% of 25.00, half back).
+    assert view.net_after_refunds_cents == 1250 - (125 - 63)
     assert_books_balance(session)
 
 
