@@ -19,6 +19,7 @@ from socialshop.db import make_engine
 from socialshop.models import Product, Role
 from socialshop.services import accounts, shops
 from tests.e2e.conftest import DESKTOP, PHONE, log_in
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_payments import fill_new_card, pay_button
 
@@ -98,6 +99,7 @@ def test_ship_then_refund_half_and_the_customer_sees_both(page, new_context, wor
     expect(card.get_by_test_id("desk-net")).to_have_text("€45.60")
     expect(card).to_contain_text("Via dei Mille 12, 80121 Napoli, IT")
     shot(merchant, "merchant-orders-desktop")
+    assert serious_violations(merchant) == []
 
     # Shipping: a bad tracking number is explained, a good one ships it.
     card.get_by_role("button", name="Mark shipped").click()
@@ -169,6 +171,7 @@ def test_cancel_on_a_phone_and_a_shopper_is_refused(page, new_context, world):
     expect(card).to_have_count(1)
     expect(merchant.get_by_label("Status")).to_have_value("paid")
     shot(merchant, "merchant-orders-phone")
+    assert serious_violations(merchant) == []
     width = merchant.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], width
 
