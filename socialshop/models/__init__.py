@@ -30,6 +30,7 @@ from socialshop.models.payments import (
     PayProfile,
     Refund,
 )
+from socialshop.models.payouts import Payout, PayoutStatus
 from socialshop.models.sandbox import SandboxCharge, SandboxChargeStatus
 from socialshop.models.shop_customers import ShopCustomer
 from socialshop.models.social import (
@@ -92,6 +93,8 @@ __all__ = [
     "PasskeyPurpose",
     "PayProfile",
     "Payment",
+    "Payout",
+    "PayoutStatus",
     "PaymentKind",
     "PaymentMethod",
     "PaymentMethodKind",
