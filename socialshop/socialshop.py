@@ -11,6 +11,9 @@ from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
+from socialshop.pages.merchant_fees import merchant_fees_page
+from socialshop.pages.merchant_insights import merchant_insights_page
+from socialshop.pages.merchant_payouts import merchant_payouts_page
 from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
@@ -29,6 +32,9 @@ from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
+from socialshop.state.merchant_fees import MerchantFeesState
+from socialshop.state.merchant_insights import MerchantInsightsState
+from socialshop.state.merchant_payouts import MerchantPayoutsState
 from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
@@ -94,6 +100,9 @@ PAGES = (
     (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
     (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),
+    (merchant_fees_page, "/merchant/fees", "Fees", [MerchantFeesState.load]),
+    (merchant_payouts_page, "/merchant/payouts", "Payouts", [MerchantPayoutsState.load]),
+    (merchant_insights_page, "/merchant/insights", "Insights", [MerchantInsightsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )
