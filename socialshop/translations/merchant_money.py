@@ -108,6 +108,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This payout request is not valid any more. Reload the page and try again.",
         "Questa richiesta di incasso non è più valida. Ricarica la pagina e riprova.",
     ),
+    "payhistory.kind.payout": ("Payout to your bank", "Incasso sul tuo conto"),
     "error.payout_cursor_invalid": ("That page of payouts does not exist.", "Questa pagina di incassi non esiste."),
     # ---------------------------------------------------------------- /merchant/insights
     "minsights.title": ("Insights", "Statistiche"),

@@ -60,7 +60,7 @@ def sell(email: str, cities: list[str], *, days_ago: int = 0) -> None:
         for city in cities:
             buyer, method = make_buyer(session)
             result = checkout.checkout_items(
-                session, user=buyer, key=authorized_key(session, buyer), items=[(product.id, 1)],
+                session, user=buyer, key=authorized_key(session, buyer, app="instagram"), items=[(product.id, 1)],
                 method_id=method.id, shipping={**SHIPPING, "city": city}, app="instagram",
             )
             assert result.succeeded, result

@@ -235,3 +235,62 @@ def test_a_payout_after_a_real_checkout_keeps_the_books_balanced(session, monkey
     assert payout.amount_cents == balance
     assert ledger.balance(session, account_code=ledger.merchant_account(shop.id)) == 0
     assert_books_balance(session)
+
+
+def test_payouts_show_in_the_merchants_pay_history_with_a_receipt(session):
+    from socialshop.services import history
+    from socialshop.services.errors import NotFound
+
+    merchant, shop = make_merchant(session, package="growth")
+    paid_order(session, shop=shop, gross=10_000, paid_at=NOW - 5 * DAY)
+    session.commit()
+    payout = payouts.pay_out(session, user=merchant, key=key(), now=NOW)
+
+    page = history.list_history(session, user=merchant)
+    assert [(e.id, e.kind, e.direction, e.amount_cents, e.counterparty) for e in page.entries] == [
+        (f"payout-{payout.id}", "payout", "in", payout.amount_cents, shop.name)
+    ]
+    only = history.list_history(session, user=merchant, filters=history.parse_filter(type="payout"))
+    assert len(only.entries) == 1
+    assert history.list_history(session, user=merchant, filters=history.parse_filter(app="instagram")).entries == []
+    assert history.list_history(session, user=merchant, filters=history.parse_filter(status="failed")).entries == []
+    assert "payout" in history.export_csv(session, user=merchant)
+
+    receipt = history.get_receipt(session, user=merchant, entry=f"payout-{payout.id}")
+    assert (receipt.kind, receipt.total_label, receipt.counterparty) == ("payout", "€86.01", shop.name)  # 96.01 less the 10% reserve
+    other_merchant, _ = make_merchant(session)
+    for stranger in (other_merchant, make_user(session)):
+        with pytest.raises(NotFound):
+            history.get_receipt(session, user=stranger, entry=f"payout-{payout.id}")
+        assert history.list_history(session, user=stranger).entries == []
+
+
+def test_two_tabs_paying_out_at_once_move_the_money_once(engine, session):
+    import threading
+
+    from sqlmodel import Session
+
+    merchant, shop = make_merchant(session, package="growth")
+    paid_order(session, shop=shop, gross=10_000, paid_at=NOW - 40 * DAY)
+    session.commit()
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def tab() -> None:
+        with Session(engine, expire_on_commit=False) as own:
+            user = own.get(type(merchant), merchant.id)
+            barrier.wait()
+            try:
+                outcomes.append(payouts.pay_out(own, user=user, key=key(), now=NOW).amount_cents)
+            except Conflict as refused:
+                outcomes.append(refused.code)
+
+    threads = [threading.Thread(target=tab) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes, key=str) == [9_601, "payout_nothing_available"]
+    assert count(session, Payout) == 1
+    assert ledger.balance(session, account_code=ledger.merchant_account(shop.id)) == 0
