@@ -16,7 +16,6 @@ from socialshop.state.merchant_insights import GroupRow, MerchantInsightsState
 
 S = MerchantInsightsState
 PERIOD_SELECT_ID = "minsights-period"
-PIE_HEIGHT = 200
 BAR_HEIGHT = 220
 
 _VISUALLY_HIDDEN = {
@@ -104,33 +103,29 @@ def _section(title_key: str, testid: str, *children: rx.Component) -> rx.Compone
     )
 
 
-def _pie_section(title_key: str, rows: rx.Var, points: rx.Var, testid: str) -> rx.Component:
-    chart = rx.recharts.pie_chart(
-        rx.recharts.pie(
+def _bars_section(title_key: str, rows: rx.Var, points: rx.Var, testid: str) -> rx.Component:
+    # Bars, not a pie: the hidden groups are not in the chart, so a pie's whole would lie.
+    chart = rx.recharts.bar_chart(
+        rx.recharts.x_axis(type_="number", hide=True),
+        rx.recharts.y_axis(data_key="name", type_="category", width=110, tick_line=False, axis_line=False),
+        rx.recharts.bar(
             rx.foreach(points, lambda p: rx.recharts.cell(fill=p.color)),
-            data=_chart_data(points),
             data_key="value",
-            name_key="name",
-            inner_radius="55%",
-            outer_radius="90%",
-            padding_angle=1,
-            stroke="none",
+            radius=[0, 4, 4, 0],
+            max_bar_size=28,
             is_animation_active=False,
         ),
+        data=_chart_data(points),
+        layout="vertical",
         width="100%",
-        height=PIE_HEIGHT,
+        height=points.length() * 36 + 16,
+        margin={"top": 8, "right": 8, "left": 0, "bottom": 8},
     )
     return _section(
         title_key,
         testid,
-        rx.grid(
-            _chart_box(title_key, points, chart),
-            _table(title_key, "minsights.col.name", rows),
-            columns=rx.breakpoints(initial="1", sm="2"),
-            spacing="3",
-            width="100%",
-            align_items="center",
-        ),
+        _chart_box(title_key, points, chart),
+        _table(title_key, "minsights.col.name", rows),
     )
 
 
@@ -182,9 +177,9 @@ def merchant_insights_page() -> rx.Component:
                     rx.vstack(
                         _summary(),
                         _days(),
-                        _pie_section("minsights.by_app", S.app_rows, S.app_points, "minsights-apps"),
-                        _pie_section("minsights.by_product", S.product_rows, S.product_points, "minsights-products"),
-                        _pie_section("minsights.by_city", S.city_rows, S.city_points, "minsights-cities"),
+                        _bars_section("minsights.by_app", S.app_rows, S.app_points, "minsights-apps"),
+                        _bars_section("minsights.by_product", S.product_rows, S.product_points, "minsights-products"),
+                        _bars_section("minsights.by_city", S.city_rows, S.city_points, "minsights-cities"),
                         spacing="4",
                         width="100%",
                     ),

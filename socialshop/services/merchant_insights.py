@@ -31,6 +31,13 @@ from socialshop.services.shops import require_shop
 
 K_ANONYMITY = 5
 NO_ADDRESS = "no_address"
+# An app, product or city breakdown lists at most this many shown groups and this many
+# suppressed ones; the rest become one "others" group of each kind (OTHERS: shown with the
+# sum, it holds at least K_ANONYMITY buyers as each of its parts does; MORE_HIDDEN: its
+# label is how many groups it stands for).
+MAX_GROUPS = 8
+OTHERS = "others"
+MORE_HIDDEN = "more_hidden"
 
 
 class Period(StrEnum):
@@ -115,18 +122,32 @@ def _suppress(groups: dict[str, _Acc]) -> set[str]:
     return hidden
 
 
+def _shown(key: str, acc: _Acc) -> Group:
+    return Group(key, acc.label, True, acc.cents, len(acc.orders), len(acc.buyers))
+
+
 def _groups(groups: dict[str, _Acc], order: str) -> list[Group]:
     hidden = _suppress(groups)
-    out = [
-        Group(key, acc.label, False)
-        if key in hidden
-        else Group(key, acc.label, True, acc.cents, len(acc.orders), len(acc.buyers))
-        for key, acc in groups.items()
-    ]
     if order == "key":
-        return sorted(out, key=lambda g: g.key)
-    # Biggest first; the suppressed ones (no number to sort by) last, by name.
-    return sorted(out, key=lambda g: (not g.shown, -g.cents, g.label.casefold(), g.key))
+        return [
+            Group(key, groups[key].label, False) if key in hidden else _shown(key, groups[key])
+            for key in sorted(groups)
+        ]
+    # Biggest first; the suppressed ones (no number to sort by) after them, by name.
+    shown = sorted((k for k in groups if k not in hidden), key=lambda k: (-groups[k].cents, groups[k].label.casefold(), k))
+    small = sorted(hidden, key=lambda k: (groups[k].label.casefold(), k))
+    out = [_shown(k, groups[k]) for k in shown[: MAX_GROUPS - 1 if len(shown) > MAX_GROUPS else MAX_GROUPS]]
+    if len(shown) > MAX_GROUPS:
+        rest = _Acc("")
+        for k in shown[MAX_GROUPS - 1:]:
+            rest.cents += groups[k].cents
+            rest.orders |= groups[k].orders
+            rest.buyers |= groups[k].buyers
+        out.append(_shown(OTHERS, rest))
+    out += [Group(k, groups[k].label, False) for k in small[: MAX_GROUPS - 1 if len(small) > MAX_GROUPS else MAX_GROUPS]]
+    if len(small) > MAX_GROUPS:
+        out.append(Group(MORE_HIDDEN, str(len(small) - (MAX_GROUPS - 1)), False))
+    return out
 
 
 def insights(

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from decimal import Decimal
 
 import reflex as rx
+from babel.numbers import format_percent
 
 from socialshop.db import session_scope
 from socialshop.money import fees
 from socialshop.services import merchant_fees
 from socialshop.services.errors import ServiceError
-from socialshop.services.money import format_date, format_money, format_share
+from socialshop.services.money import LOCALES, format_date, format_money
 from socialshop.state.merchant import MerchantState
 
 
@@ -87,7 +89,8 @@ class MerchantFeesState(MerchantState):
             rows.append(PackageRow(
                 code=cost.code,
                 name=self._t(f"fees.package.{cost.code}"),
-                commission=self._t("fees.commission", percent=format_share(package.percent_bps, 10_000, lang)),
+                commission=self._t("fees.commission", percent=format_percent(
+                    Decimal(package.percent_bps) / 10_000, "#,##0.##%", locale=LOCALES[lang])),
                 flat=flat,
                 monthly=self._t("fees.monthly", amount=money(package.monthly_cents))
                 if package.monthly_cents else self._t("fees.no_monthly"),

@@ -11,10 +11,10 @@ import secrets
 import reflex as rx
 
 from socialshop.db import session_scope
-from socialshop.models import Payout
+from socialshop.models import Payout, utcnow
 from socialshop.services import accounts, payouts
 from socialshop.services.errors import ServiceError
-from socialshop.services.money import format_datetime, format_money
+from socialshop.services.money import format_datetime, format_money, format_until
 from socialshop.state.merchant import MerchantState
 
 
@@ -89,7 +89,9 @@ class MerchantPayoutsState(MerchantState):
         self.pending_label = money(view.pending_cents)
         self.held_label = money(view.held_cents)
         release = view.next_release_at
-        self.next_release_label = self._t("payouts.next_release", when=format_datetime(release, lang)) if release else ""
+        self.next_release_label = (
+            self._t("payouts.next_release", when=format_until(release, utcnow(), lang)) if release else ""
+        )
         self.owed_label = self._t("payouts.owed", amount=money(view.owed_cents)) if view.owed_cents else ""
         self.can_pay_out = view.available_cents > 0
         self.pay_out_label = (

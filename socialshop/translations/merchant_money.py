@@ -77,7 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Denaro degli ordini recenti, disponibile trascorso il tempo di pagamento del pacchetto (per ogni ordine, "
         "quello con cui è stato pagato).",
     ),
-    "payouts.next_release": ("Next money frees up {when}", "Il prossimo importo si libera il {when}"),
+    "payouts.next_release": ("More money frees up: {when}", "Altro denaro disponibile da: {when}"),
     "payouts.held_help": (
         "We keep back 10% of your last 30 days' sales so refunds can be paid without leaving you in debt.",
         "Tratteniamo il 10% delle vendite degli ultimi 30 giorni per pagare i rimborsi senza lasciarti in debito.",
@@ -131,6 +131,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "minsights.by_product": ("Sales by product", "Vendite per prodotto"),
     "minsights.by_city": ("Sales by buyer city", "Vendite per città del cliente"),
     "minsights.no_address": ("no address", "senza indirizzo"),
+    "minsights.others": ("All the others", "Tutti gli altri"),
+    "minsights.more_hidden": ("{count} more", "Altri {count}"),
     "minsights.col.name": ("Group", "Gruppo"),
     "minsights.col.day": ("Day", "Giorno"),
     "minsights.col.amount": ("Sales", "Vendite"),

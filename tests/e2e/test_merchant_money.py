@@ -4,8 +4,10 @@ money and Pay out now, and insights that hide groups of fewer than 5 buyers."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +15,15 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_foundation import shot
+from tests.e2e.test_foundation import SCREENSHOTS
+
+# pytest-playwright empties test-results/ between runs; SOCIALSHOP_SCREENSHOTS keeps them elsewhere.
+SHOTS = Path(os.environ.get("SOCIALSHOP_SCREENSHOTS", SCREENSHOTS))
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 PASSWORD = "a-good-pass-42"
 
@@ -42,7 +52,7 @@ def open_shop(page) -> str:
     return email
 
 
-def sell(email: str, cities: list[str], *, days_ago: int = 0) -> None:
+def sell(email: str, cities: list[str], *, days_ago: int = 0) -> list[tuple[int, int]]:
     """Shoppers (new ones, one per city) buy a €20 product of the merchant's shop through
     checkout; the orders are then moved `days_ago` days back (no screen sells in the past)."""
     from socialshop.db import session_scope
@@ -56,7 +66,7 @@ def sell(email: str, cities: list[str], *, days_ago: int = 0) -> None:
         assert shop is not None
         product = make_product(session, shop=shop, title="Olive oil", price_cents=2_000, stock=100)
         session.commit()
-        order_ids = []
+        order_ids, sold = [], []
         for city in cities:
             buyer, method = make_buyer(session)
             result = checkout.checkout_items(
@@ -65,9 +75,11 @@ def sell(email: str, cities: list[str], *, days_ago: int = 0) -> None:
             )
             assert result.succeeded, result
             order_ids.extend(result.order_ids)
+            sold.extend((buyer.id, order_id) for order_id in result.order_ids)
         if days_ago:
             when = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
             session.exec(update(Order).where(Order.id.in_(order_ids)).values(paid_at=when, created_at=when))
+    return sold
 
 
 def test_a_merchant_compares_packages_and_moves_to_another(page):
@@ -125,6 +137,33 @@ def test_a_merchant_sees_available_and_pending_money_and_pays_out_once(page):
     expect(page.get_by_test_id("payouts-history").locator("tbody tr")).to_have_count(1)
     page.set_viewport_size(DESKTOP)
     shot(page, "merchant-payouts-desktop")
+
+
+def test_a_refund_after_a_payout_shows_what_the_shop_owes(page):
+    from socialshop.db import session_scope
+    from socialshop.models import Order, User
+    from socialshop.services import orders
+
+    page.set_viewport_size(PHONE)
+    email = open_shop(page)
+    [(buyer_id, order_id)] = sell(email, ["Milano"], days_ago=40)  # no reserve left for it
+    page.goto("/merchant/payouts")
+    page.get_by_role("button", name="Pay out €19.00 now").click()
+    expect(page.get_by_role("status")).to_have_text("€19.00 is on its way to your bank account.")
+
+    # The buyer's refund is honoured although the money has left: the shop now owes it.
+    with session_scope() as session:
+        buyer = session.get(User, buyer_id)
+        paid_at = session.get(Order, order_id).paid_at
+        orders.cancel_order(session, user=buyer, order_id=order_id, now=paid_at + dt.timedelta(minutes=5))
+    page.reload()
+    expect(page.get_by_role("alert")).to_have_text(
+        "You owe €19.00: refunds were larger than your balance. It will be taken from your next sales."
+    )
+    expect(page.get_by_test_id("payouts-balance")).to_have_text("-€19.00")
+    expect(page.get_by_test_id("payouts-available")).to_have_text("€0.00")
+    expect(page.get_by_role("button", name="Nothing to pay out yet")).to_be_disabled()
+    shot(page, "merchant-payouts-owed-phone")
 
 
 def test_insights_hide_a_city_of_fewer_than_5_buyers(page):

@@ -155,3 +155,24 @@ def test_other_shops_sales_are_not_counted(session):
     session.commit()
     view = merchant_insights.insights(session, user=merchant, period="30days", now=NOW)
     assert not view.has_sales
+
+
+def test_long_breakdowns_end_with_one_others_group_of_each_kind(session):
+    merchant, shop = make_merchant(session)
+    for n in range(10):
+        product = make_product(session, shop=shop, title=f"Big {n}")
+        for buyer in buyers(session, 5):
+            paid_order(session, shop=shop, buyer=buyer, gross=1_000 + n, product=product)
+    for n in range(10):
+        product = make_product(session, shop=shop, title=f"Small {n}")
+        paid_order(session, shop=shop, gross=500, product=product)
+    session.commit()
+
+    products = merchant_insights.insights(session, user=merchant, period="30days", now=NOW).by_product
+
+    shown = [g for g in products if g.shown]
+    assert [g.label for g in shown[:7]] == [f"Big {n}" for n in range(9, 2, -1)]
+    assert shown[7] == merchant_insights.Group("others", "", True, 5 * (1_000 + 1_001 + 1_002), 15, 15)
+    hidden = [g for g in products if not g.shown]
+    assert [g.label for g in hidden] == [f"Small {n}" for n in range(7)] + ["3"]
+    assert hidden[-1].key == "more_hidden"

@@ -265,11 +265,15 @@ def test_payouts_show_in_the_merchants_pay_history_with_a_receipt(session):
         assert history.list_history(session, user=stranger).entries == []
 
 
-def test_two_tabs_paying_out_at_once_move_the_money_once(engine, session):
+@pytest.mark.parametrize("database", ["engine", "pg_engine"])
+def test_two_tabs_paying_out_at_once_move_the_money_once(request, database):
     import threading
 
     from sqlmodel import Session
 
+    engine = request.getfixturevalue(database)
+    session = Session(engine, expire_on_commit=False)
+    request.addfinalizer(session.close)
     merchant, shop = make_merchant(session, package="growth")
     paid_order(session, shop=shop, gross=10_000, paid_at=NOW - 40 * DAY)
     session.commit()
