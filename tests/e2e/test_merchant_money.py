@@ -138,6 +138,17 @@ def test_a_merchant_sees_available_and_pending_money_and_pays_out_once(page):
     page.set_viewport_size(DESKTOP)
     shot(page, "merchant-payouts-desktop")
 
+    # The payout is in the merchant's Pay history too, with a receipt.
+    page.goto("/pay/history")
+    entry = page.get_by_test_id("history-entry")
+    expect(entry).to_have_count(1)
+    expect(entry).to_contain_text("Payout to your bank")
+    expect(entry.get_by_test_id("history-amount")).to_have_text("+€32.00")
+    entry.click()
+    expect(page.get_by_test_id("receipt-amount")).to_have_text("+€32.00")
+    expect(page.get_by_test_id("receipt-id")).to_have_text(re.compile(r"payout-[0-9]+"))
+    shot(page, "merchant-payout-receipt-desktop")
+
 
 def test_a_refund_after_a_payout_shows_what_the_shop_owes(page):
     from socialshop.db import session_scope
