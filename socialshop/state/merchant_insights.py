@@ -115,10 +115,11 @@ class MerchantInsightsState(MerchantState):
         lang, currency = self.lang, view.currency
         hidden = self._t("minsights.suppressed")
 
-        def rows(groups, name, colors=None):
+        def rows(groups, name, colors=None, one_color=None):
             table, points = [], []
             for i, g in enumerate(groups):
-                color = f"var(--{(colors or {}).get(g.key, SLICE_COLORS[i % len(SLICE_COLORS)])}-9)"
+                scale = one_color or (colors or {}).get(g.key, SLICE_COLORS[i % len(SLICE_COLORS)])
+                color = f"var(--{scale}-9)"
                 if g.key == merchant_insights.OTHERS:
                     label = self._t("minsights.others")
                 elif g.key == merchant_insights.MORE_HIDDEN:
@@ -143,7 +144,7 @@ class MerchantInsightsState(MerchantState):
             "minsights.total_detail", orders=view.total_orders, buyers=view.total_buyers
         ) if view.total_shown else ""
         self.day_rows, self.day_points = rows(
-            view.by_day, lambda g: _day_label(g.key, lang, short=False), _DayColor()
+            view.by_day, lambda g: _day_label(g.key, lang, short=False), one_color="accent"
         )
         # The chart's axis wants short names.
         self.day_points = [dataclasses.replace(p, name=_day_label(p.key, lang, short=True)) for p in self.day_points]
@@ -154,13 +155,6 @@ class MerchantInsightsState(MerchantState):
             lambda g: g.label if g.key != merchant_insights.NO_ADDRESS else self._t("minsights.no_address"),
         )
         self.minsights_loaded = True
-
-
-class _DayColor(dict):
-    """Every day in the bar chart's one colour."""
-
-    def get(self, key, default=None):
-        return "accent"
 
 
 def _day_label(key: str, lang: str, *, short: bool) -> str:
