@@ -79,6 +79,7 @@ MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "pay_limit_reached": ("limit", "remaining"),
     "limit_too_high": ("max",),
     "refund_exceeds_remaining": ("remaining",),
+    "payout_nothing_available": ("owed",),
 }
 
 

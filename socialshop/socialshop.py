@@ -12,6 +12,9 @@ from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.merchant_orders import merchant_orders_page
+from socialshop.pages.merchant_fees import merchant_fees_page
+from socialshop.pages.merchant_insights import merchant_insights_page
+from socialshop.pages.merchant_payouts import merchant_payouts_page
 from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
@@ -31,6 +34,9 @@ from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
 from socialshop.state.merchant_orders import MerchantOrdersState
+from socialshop.state.merchant_fees import MerchantFeesState
+from socialshop.state.merchant_insights import MerchantInsightsState
+from socialshop.state.merchant_payouts import MerchantPayoutsState
 from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
@@ -97,6 +103,9 @@ PAGES = (
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
     (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),
     (merchant_orders_page, "/merchant/orders", "Orders", [MerchantOrdersState.load]),
+    (merchant_fees_page, "/merchant/fees", "Fees", [MerchantFeesState.load]),
+    (merchant_payouts_page, "/merchant/payouts", "Payouts", [MerchantPayoutsState.load]),
+    (merchant_insights_page, "/merchant/insights", "Insights", [MerchantInsightsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )

@@ -32,6 +32,7 @@ from socialshop.models.payments import (
     RefundAttempt,
     RefundAttemptStatus,
 )
+from socialshop.models.payouts import Payout, PayoutStatus
 from socialshop.models.sandbox import SandboxCharge, SandboxChargeStatus
 from socialshop.models.shop_customers import ShopCustomer
 from socialshop.models.social import (
@@ -94,6 +95,8 @@ __all__ = [
     "PasskeyPurpose",
     "PayProfile",
     "Payment",
+    "Payout",
+    "PayoutStatus",
     "PaymentKind",
     "PaymentMethod",
     "PaymentMethodKind",

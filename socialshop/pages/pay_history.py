@@ -41,7 +41,8 @@ def _history_row(entry) -> rx.Component:
             rx.card(
                 rx.vstack(
                     rx.hstack(
-                        app_badge(entry.app, high_contrast=True),
+                        # A shop's payout goes to its bank, through no app.
+                        rx.cond(entry.app != "", app_badge(entry.app, high_contrast=True)),
                         rx.text(_kind_label(entry.kind), size="1", color_scheme="gray"),
                         rx.spacer(),
                         rx.text(
@@ -369,7 +370,7 @@ def _receipt(receipt) -> rx.Component:
         rx.card(
             rx.vstack(
                 rx.hstack(
-                    app_badge(receipt.app, high_contrast=True),
+                    rx.cond(receipt.app != "", app_badge(receipt.app, high_contrast=True)),
                     rx.text(_kind_label(receipt.kind), size="2", color_scheme="gray"),
                     rx.spacer(),
                     payment_status_badge(receipt.status),
@@ -390,7 +391,7 @@ def _receipt(receipt) -> rx.Component:
                         tr("receipt.time"),
                         rx.el.time(receipt.created_at_label, date_time=receipt.created_at_iso),
                     ),
-                    _fact(tr("receipt.app"), app_badge(receipt.app)),
+                    rx.cond(receipt.app != "", _fact(tr("receipt.app"), app_badge(receipt.app))),
                     _fact(
                         rx.cond(receipt.direction == "in", tr("receipt.from"), tr("receipt.to")),
                         receipt.counterparty,
@@ -435,9 +436,13 @@ def _receipt(receipt) -> rx.Component:
             "receipt.history",
             rx.el.ul(rx.foreach(PayReceiptState.receipt_events, _event), padding="0", margin="0", width="100%"),
         ),
-        rx.link(
-            rx.button(rx.icon("message-circle-warning", size=16), tr("receipt.report"), variant="soft", size="3"),
-            href=PayReceiptState.report_link,
+        # Support chats are about payments; a payout's questions go to the payouts page.
+        rx.cond(
+            receipt.kind != "payout",
+            rx.link(
+                rx.button(rx.icon("message-circle-warning", size=16), tr("receipt.report"), variant="soft", size="3"),
+                href=PayReceiptState.report_link,
+            ),
         ),
         spacing="3",
         width="100%",

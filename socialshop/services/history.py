@@ -1,8 +1,8 @@
 """A user's money history: the list (filtered, keyset-paginated), one entry's receipt, the CSV export.
 
 Amounts are signed from the user's side: money out is negative, money in positive.
-Four sources make the list: payments the user made, refunds of those, transfers sent to
-the user and refunds of those. A page asks each source for its next `limit + 1` rows after
+Five sources make the list: payments the user made, refunds of those, transfers sent to
+the user, refunds of those, and (for a merchant) the payouts of their shop to its bank. A page asks each source for its next `limit + 1` rows after
 the cursor and merges them, so a page costs a few indexed queries however long the history.
 
 An entry's id is its source and row id, "payment-12": the receipt's URL, the notification
@@ -32,7 +32,9 @@ from socialshop.models import (
     PaymentMethod,
     PaymentMethodKind,
     PaymentStatus,
+    Payout,
     Refund,
+    Role,
     Shop,
     User,
 )
@@ -53,9 +55,9 @@ NO_METHOD = "—"
 MINUS = "\u2212"  # a real minus sign: a hyphen looks like a dash next to "€"
 
 # Where an entry comes from (the first part of its id).
-ENTRY_SOURCES = ("payment", "refund", "received", "returned")
+ENTRY_SOURCES = ("payment", "refund", "received", "returned", "payout")
 # What the user sees an entry as (the type filter).
-TYPES = ("purchase", "donation", "transfer_sent", "transfer_received", "refund", "transfer_returned")
+TYPES = ("purchase", "donation", "transfer_sent", "transfer_received", "refund", "transfer_returned", "payout")
 STATUSES = tuple(PaymentStatus.values())
 CSV_HEADER = (
     "date",
@@ -70,7 +72,7 @@ CSV_HEADER = (
     "transaction_id",
 )
 
-_ENTRY_ID = re.compile(r"(payment|refund|received|returned)-([0-9]{1,19})")
+_ENTRY_ID = re.compile(r"(payment|refund|received|returned|payout)-([0-9]{1,19})")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OUT_KINDS = {
     PaymentKind.PURCHASE.value: "purchase",
@@ -78,7 +80,7 @@ _OUT_KINDS = {
     PaymentKind.TRANSFER.value: "transfer_sent",
 }
 # Tie-break for equal timestamps: a refund is listed above the payment it reverses.
-_RANK = {"payment": 0, "received": 0, "refund": 1, "returned": 1}
+_RANK = {"payment": 0, "received": 0, "payout": 0, "refund": 1, "returned": 1}
 # The sources a type filter leaves, and the payment kind it needs there.
 _TYPE_SOURCES = {
     "purchase": ("payment", PaymentKind.PURCHASE.value),
@@ -87,6 +89,7 @@ _TYPE_SOURCES = {
     "transfer_received": ("received", None),
     "refund": ("refund", None),
     "transfer_returned": ("returned", None),
+    "payout": ("payout", None),
 }
 
 
@@ -387,7 +390,7 @@ def list_history(
         recipient.display_name,
         Fundraiser.title,
     )
-    sources = {"payment", "refund", "received", "returned"}
+    sources = {"payment", "refund", "received", "returned", "payout"}
     payment_kind = None
     if filters.type:
         only, payment_kind = _TYPE_SOURCES[filters.type]
@@ -395,11 +398,14 @@ def list_history(
     if filters.status and filters.status != PaymentStatus.SUCCEEDED.value:
         # A refund entry is money that came back: it has no other status.
         sources -= {"refund", "returned"}
+    if filters.app:
+        # A payout goes to the shop's bank, not through an app.
+        sources.discard("payout")
 
     def common(query, source: str, at_col, id_col, *, own_side: bool):
         """The filters every source shares, the cursor, the order and the limit."""
         conditions = [_after(after, _RANK[source], at_col, id_col)]
-        if filters.app:
+        if filters.app and source != "payout":
             conditions.append(Payment.app == filters.app)
         if filters.status and source in ("payment", "received"):
             conditions.append(Payment.status == filters.status)
@@ -410,7 +416,9 @@ def list_history(
             conditions.append(at_col < dt.datetime.combine(next_day, dt.time.min, dt.UTC))
         if filters.search:
             pattern = _like(filters.search)
-            if own_side:
+            if source == "payout":
+                conditions.append(col(Shop.name).ilike(pattern, escape="\\"))
+            elif own_side:
                 item_matches = exists(
                     select(OrderItem.id)
                     .join(Order, col(Order.id) == OrderItem.order_id)
@@ -474,13 +482,29 @@ def list_history(
         ).all():
             keyed.append(_row("returned", refund.id, payment, refund, payer_name))
 
+    # Only merchants have payouts: everyone else's page costs no extra query.
+    if (
+        "payout" in sources
+        and user.role == Role.MERCHANT.value
+        and (not filters.status or filters.status == PaymentStatus.SUCCEEDED.value)
+    ):
+        query = select(Payout, Shop.name).join(Shop, col(Shop.id) == Payout.shop_id).where(Shop.owner_id == user.id)
+        for payout, shop_name in session.exec(
+            common(query, "payout", col(Payout.created_at), col(Payout.id), own_side=True)
+        ).all():
+            at = _utc(payout.created_at)
+            keyed.append(((at, _RANK["payout"], int(payout.id)), {  # type: ignore[arg-type]
+                "source": "payout", "row_id": int(payout.id), "payout": payout,  # type: ignore[arg-type]
+                "shop_name": shop_name, "at": at, "payment": None,
+            }))
+
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     shown = keyed[:limit]
     next_cursor = _encode_cursor(*shown[-1][0]) if len(keyed) > limit else ""
     purchases = {
         raw["payment"].id
         for _, raw in shown
-        if raw["payment"].kind == PaymentKind.PURCHASE.value and raw["source"] in ("payment", "refund")
+        if raw["payment"] is not None and raw["payment"].kind == PaymentKind.PURCHASE.value and raw["source"] in ("payment", "refund")
     }
     descriptions = _descriptions(session, purchases)
     return HistoryPage([_entry(raw, descriptions, lang) for _, raw in shown], next_cursor)
@@ -518,7 +542,31 @@ def _facts(source: str, payment: Payment, refund: Refund | None, details) -> tup
     return "transfer_returned", -refund.amount_cents, who, NO_METHOD, PaymentStatus.SUCCEEDED.value  # type: ignore[union-attr]
 
 
+def _payout_entry(raw: dict, lang: str) -> HistoryEntry:
+    """A payout of the user's shop: money in, to their bank account, through no app."""
+    payout: Payout = raw["payout"]
+    return HistoryEntry(
+        id=entry_id("payout", payout.id),
+        kind="payout",
+        direction="in",
+        app="",
+        counterparty=raw["shop_name"],
+        description="",
+        amount_label=signed_money(payout.amount_cents, payout.currency, lang),
+        amount_cents=payout.amount_cents,
+        currency=payout.currency,
+        method_label=NO_METHOD,
+        status=PaymentStatus.SUCCEEDED.value,
+        created_at_label=format_datetime(raw["at"], lang),
+        created_at_iso=iso_utc(raw["at"]),
+        payment_id=0,
+        note="",
+    )
+
+
 def _entry(raw: dict, descriptions: dict[int, str], lang: str) -> HistoryEntry:
+    if raw["source"] == "payout":
+        return _payout_entry(raw, lang)
     payment: Payment = raw["payment"]
     refund: Refund | None = raw["refund"]
     kind, amount, who, method, status = _facts(raw["source"], payment, refund, raw["details"])
@@ -612,6 +660,8 @@ def get_receipt(session: Session, *, user: User, entry: object, language: object
     """
     lang = clean_language(language)
     parsed = parse_entry_id(entry)
+    if parsed is not None and parsed[0] == "payout":
+        return _payout_receipt(session, user=user, payout_id=parsed[1], lang=lang)
     found = find_entry(session, owner_id=user.id, source=parsed[0], row_id=parsed[1]) if parsed else None  # type: ignore[arg-type]
     if parsed is None or found is None:
         raise NotFound("history_entry_not_found")
@@ -711,3 +761,25 @@ def get_receipt(session: Session, *, user: User, entry: object, language: object
         events=events,
     )
 
+
+def _payout_receipt(session: Session, *, user: User, payout_id: int, lang: str) -> Receipt:
+    row = session.exec(
+        select(Payout, Shop.name)
+        .join(Shop, col(Shop.id) == Payout.shop_id)
+        .where(Payout.id == payout_id, Shop.owner_id == user.id)
+    ).first()
+    if row is None:
+        raise NotFound("history_entry_not_found")
+    payout, shop_name = row
+    entry = _payout_entry({"payout": payout, "shop_name": shop_name, "at": _utc(payout.created_at)}, lang)
+    money = format_money(payout.amount_cents, payout.currency, lang)
+    return Receipt(
+        id=entry.id, kind=entry.kind, direction=entry.direction, app="", counterparty=shop_name,
+        method_label=NO_METHOD, amount_label=entry.amount_label, currency=payout.currency,
+        status=entry.status, created_at_label=entry.created_at_label, created_at_iso=entry.created_at_iso,
+        note="", refund_of="", purchase=False, order_numbers="", items_label=money, shipping_label="",
+        fees_label=format_money(0, payout.currency, lang), refunds_label=format_money(0, payout.currency, lang),
+        total_label=money,
+        events=[ReceiptEvent(status=entry.status, at_label=entry.created_at_label, at_iso=entry.created_at_iso,
+                             amount_label=money)],
+    )

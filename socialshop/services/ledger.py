@@ -38,6 +38,7 @@ from socialshop.models import (
     Payment,
     PaymentKind,
     PaymentStatus,
+    Payout,
     Product,
     Refund,
     RefundAttempt,
@@ -62,6 +63,9 @@ _CURRENCY_RE = re.compile(r"[A-Z]{3}")
 ORDER_KEY_PREFIX = "order:"
 PAYMENT_KEY_PREFIX = "payment:"
 ORDER_REFUND_KEY_PREFIX = "refund:order:"
+PAYOUT_KEY_PREFIX = "payout:"
+# Where a shop's payouts go: its bank account, outside SocialShop (services/payouts.py).
+PAYOUT_ACCOUNT_PREFIX = "external:payout:"
 
 # An attempt still unresolved after this long has outlived many reconciler runs (see
 # money/reconcile.py): the gateway keeps failing to answer, someone has to look at it.
@@ -82,6 +86,14 @@ def order_refund_key(order_id: int) -> str:
 
 def external_method_account(method_id: int) -> str:
     return f"external:method:{int(method_id)}"
+
+
+def payout_transaction_key(payout_id: int) -> str:
+    return f"{PAYOUT_KEY_PREFIX}{int(payout_id)}"
+
+
+def payout_account(shop_id: int) -> str:
+    return f"{PAYOUT_ACCOUNT_PREFIX}{int(shop_id)}"
 
 
 def merchant_account(shop_id: int) -> str:
@@ -699,12 +711,30 @@ def _check_payments(session: Session) -> list[str]:
     external_total = session.exec(
         select(func.coalesce(func.sum(LedgerEntry.amount_cents), 0))
         .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)  # type: ignore[arg-type]
-        .where(LedgerAccount.kind == AccountKind.EXTERNAL.value)
+        .where(
+            LedgerAccount.kind == AccountKind.EXTERNAL.value,
+            # Payouts send shops' money out; they are checked against the Payout rows.
+            col(LedgerAccount.code).not_like(f"{PAYOUT_ACCOUNT_PREFIX}%"),
+        )
     ).one()
     if int(external_total) != -net_charged:
         problems.append(
             f"cards were charged {net_charged} net of refunds, but external accounts hold {external_total}"
         )
+    return problems
+
+
+def _check_payouts(session: Session) -> list[str]:
+    """Every payout moved its amount from its shop's account to the shop's payout account."""
+    problems: list[str] = []
+    legs_by_key = _transaction_legs_by_key(session, PAYOUT_KEY_PREFIX)
+    for payout_id, shop_id, amount in session.exec(select(Payout.id, Payout.shop_id, Payout.amount_cents)).all():
+        legs = legs_by_key.pop(payout_transaction_key(payout_id), None)  # type: ignore[arg-type]
+        expected = {merchant_account(shop_id): -amount, payout_account(shop_id): amount}
+        if legs is None or dict(legs) != expected:
+            problems.append(f"payout {payout_id}: ledger legs {dict(legs or {})}, expected {expected}")
+    for key in legs_by_key:
+        problems.append(f"ledger transaction {key} belongs to no payout")
     return problems
 
 
@@ -756,6 +786,7 @@ def check_invariants(session: Session, *, now: dt.datetime | None = None) -> lis
         *_check_fundraisers(session),
         *_check_orders(session),
         *_check_payments(session),
+        *_check_payouts(session),
         *_check_attempts(session, now or utcnow()),
     ]
 

@@ -457,7 +457,7 @@ def test_description_names_the_items_or_the_note(session, w, mixed):
         ({"date_to": "0001-01-01"}, "history_to_invalid"),
         ({"app": "tiktok"}, "history_app_invalid"),
         ({"app": ["facebook"]}, "history_app_invalid"),
-        ({"type": "payout"}, "history_type_invalid"),
+        ({"type": "payouts"}, "history_type_invalid"),
         ({"status": "pending"}, "history_status_invalid"),
     ],
 )
