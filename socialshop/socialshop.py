@@ -20,6 +20,7 @@ from socialshop.pages.pay_methods import pay_methods_page
 from socialshop.pages.pay_overview import not_found_page, pay_overview_page
 from socialshop.pages.pay_security import pay_security_page, pin_link_page
 from socialshop.pages.pay_support import pay_support_page
+from socialshop.pages.payment_codes import merchant_qr_page, pay_privacy_page, pay_scan_page
 from socialshop.pages.profile import profile_page
 from socialshop.pages.shop_cart import cart_page
 from socialshop.pages.shop_catalog import shops_page, storefront_page
@@ -38,6 +39,7 @@ from socialshop.state.pay_methods import PayMethodsState
 from socialshop.state.pay_overview import PayOverviewState
 from socialshop.state.pay_security import PaySecurityState
 from socialshop.state.pay_support import SupportState
+from socialshop.state.payment_codes import MerchantCodesState, PayCodeState, PayPrivacyState
 from socialshop.state.profile import ProfileState
 from socialshop.state.shop_cart import CartState
 from socialshop.state.shop_catalog import SLUG_ARG, ShopsState, StorefrontState
@@ -94,6 +96,9 @@ PAGES = (
     (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
     (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),
+    (pay_scan_page, "/pay/scan", "Scan to pay", [PayCodeState.load]),
+    (pay_privacy_page, "/pay/privacy", "Privacy", [PayPrivacyState.load]),
+    (merchant_qr_page, "/merchant/qr", "QR codes", [MerchantCodesState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )
