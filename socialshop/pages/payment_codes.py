@@ -39,12 +39,12 @@ def _scan_card() -> rx.Component:
             rx.text(tr("qr.scan_intro"), size="2", color_scheme="gray"),
             rx.upload.root(
                 rx.vstack(
-                    rx.icon("camera", size=32, color=rx.color("accent", 10)),
                     rx.button(
-                        rx.cond(S.reading, rx.spinner(size="2"), rx.icon("scan-line", size=16)),
+                        rx.icon("camera", size=18),
                         tr("qr.choose_image"),
                         type="button",
                         size="3",
+                        style={"height": "auto", "padding": "0.6em 1.2em", "text_align": "center"},
                     ),
                     rx.text(tr("qr.image_hint"), size="1", color_scheme="gray", text_align="center"),
                     align="center",

@@ -50,7 +50,6 @@ class PayCodeState(PaymentSheetState):
 
     app: str = AppSurface.WHATSAPP.value
     scan_error: str = ""
-    reading: bool = False
     code_loaded: bool = False
     code_kind: str = ""
     shop_name: str = ""
@@ -84,7 +83,6 @@ class PayCodeState(PaymentSheetState):
         self._reset_view()
         self._forget_code()
         self.scan_error = ""
-        self.reading = False
         surface = AppSurface.parse(self.router.url.query_parameters.get("app", AppSurface.WHATSAPP.value))
         self.app = (surface or AppSurface.WHATSAPP).value
         with session_scope() as session:
@@ -152,7 +150,6 @@ class PayCodeState(PaymentSheetState):
         self.scan_error = ""
         self.paid_shop = ""
         self.status = "empty"
-        return rx.clear_selected_files(UPLOAD_ID)
 
     @rx.event
     def try_again(self):
