@@ -51,6 +51,7 @@ def upgrade() -> None:
     sa.Column('payment_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('paid_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('failed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['chat_id'], ['shopchat.id'], ),
     sa.ForeignKeyConstraint(['order_id'], ['order.id'], ),
     sa.ForeignKeyConstraint(['payment_id'], ['payment.id'], ),

@@ -47,6 +47,8 @@ class PaymentCode(SQLModel, table=True):
     payment_id: int | None = Field(default=None, foreign_key="payment.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     paid_at: dt.datetime | None = None
+    # The last payment of it that was declined (the code is open again): both sides see "failed".
+    failed_at: dt.datetime | None = None
 
 
 class ShopChat(SQLModel, table=True):

@@ -272,9 +272,11 @@ def code_status_badge(status: rx.Var) -> rx.Component:
             ("paid", tr("qr.status.paid")),
             ("expired", tr("qr.status.expired")),
             ("cancelled", tr("qr.status.cancelled")),
+            ("failed", tr("qr.status.failed")),
             status,
         ),
-        color_scheme=rx.match(status, ("open", "amber"), ("claimed", "blue"), ("paid", "green"), "gray"),
+        color_scheme=rx.match(status, ("open", "amber"), ("claimed", "blue"), ("paid", "green"), ("failed", "red"),
+                              "gray"),
         size="2",
     )
 
@@ -358,7 +360,7 @@ def _current_card() -> rx.Component:
             ),
             rx.cond(row.description != "", rx.text(row.description)),
             rx.cond(
-                (row.status == "open") | (row.status == "claimed"),
+                (row.status == "open") | (row.status == "claimed") | (row.status == "failed"),
                 rx.center(
                     rx.image(src=M.current_png, alt=tr("qr.dynamic_alt"), width="min(320px, 80vw)",
                              height="auto", style={"image_rendering": "pixelated"}),
@@ -366,7 +368,7 @@ def _current_card() -> rx.Component:
                 ),
             ),
             rx.cond(
-                row.status == "open",
+                (row.status == "open") | (row.status == "failed"),
                 rx.text(tr("qr.expires_in"), " ", rx.text.strong(M.countdown_label), data_testid="countdown",
                         aria_live="off"),
             ),
@@ -374,12 +376,12 @@ def _current_card() -> rx.Component:
             rx.text(tr("qr.reference"), " ", rx.code(row.reference), size="1", color_scheme="gray"),
             rx.hstack(
                 rx.cond(
-                    (row.status == "open") | (row.status == "claimed"),
+                    (row.status == "open") | (row.status == "claimed") | (row.status == "failed"),
                     rx.button(rx.icon("download", size=16), tr("qr.download_png"), variant="soft",
                               on_click=M.download_current),
                 ),
                 rx.cond(
-                    row.status == "open",
+                    (row.status == "open") | (row.status == "failed"),
                     rx.button(tr("qr.cancel_code"), variant="soft", color_scheme="red", on_click=M.cancel(row.id)),
                 ),
                 rx.button(tr("qr.close"), variant="ghost", on_click=M.close_current),
@@ -407,7 +409,7 @@ def _code_row(row: CodeRowView) -> rx.Component:
             min_width="0",
         ),
         rx.cond(
-            (row.status == "open") | (row.status == "claimed"),
+            (row.status == "open") | (row.status == "claimed") | (row.status == "failed"),
             rx.button(tr("qr.show"), size="1", variant="soft", on_click=M.show(row.id)),
         ),
         align="start",

@@ -636,7 +636,7 @@ def _release(s: Session, attempt: CheckoutAttempt, plan: dict) -> None:
         s.exec(
             update(PaymentCode)
             .where(col(PaymentCode.id) == plan["code_id"], col(PaymentCode.status) == PaymentCodeStatus.CLAIMED.value)
-            .values(status=PaymentCodeStatus.OPEN.value)
+            .values(status=PaymentCodeStatus.OPEN.value, failed_at=_now())
             .execution_options(synchronize_session=False)
         )
 
@@ -656,7 +656,7 @@ class CodeRow:
     currency: str
     description: str
     reference: str
-    # open | claimed | paid | cancelled | expired
+    # open | claimed | paid | cancelled | expired | failed
     status: str
     expires_at: dt.datetime | None
     created_at: dt.datetime
@@ -667,12 +667,12 @@ class CodeRow:
 
 
 def _status_of(code: PaymentCode, now: dt.datetime) -> str:
-    if (
-        code.status == PaymentCodeStatus.OPEN.value
-        and code.expires_at is not None
-        and _aware(code.expires_at) <= now
-    ):
-        return "expired"
+    """open | claimed | paid | cancelled | expired | failed (open again after a declined payment)."""
+    if code.status == PaymentCodeStatus.OPEN.value:
+        if code.expires_at is not None and _aware(code.expires_at) <= now:
+            return "expired"
+        if code.failed_at is not None:
+            return "failed"
     return code.status
 
 

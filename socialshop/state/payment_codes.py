@@ -323,7 +323,7 @@ class MerchantCodesState(MerchantState):
             self.current_id, self.current, self.current_png, self.current_payload = 0, EMPTY_ROW, "", ""
             return
         self.current = self._view(row)
-        self.seconds_left = _remaining(row.expires_at, payment_codes._now()) if row.status == "open" else 0
+        self.seconds_left = _remaining(row.expires_at, payment_codes._now()) if row.status in ("open", "failed") else 0
 
     @rx.event
     def create(self, form_data: dict):
@@ -402,7 +402,7 @@ class MerchantCodesState(MerchantState):
             user, _ = found
             if self.current_id:
                 self._refresh_current(session, user)
-            if any(r.status in ("open", "claimed") for r in self.rows):
+            if any(r.status in ("open", "claimed", "failed") for r in self.rows):
                 self._load_rows(session, user)
 
     def _download(self, build):

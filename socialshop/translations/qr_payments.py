@@ -75,6 +75,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qr.status.paid": ("Paid", "Pagato"),
     "qr.status.expired": ("Expired", "Scaduto"),
     "qr.status.cancelled": ("Cancelled", "Annullato"),
+    "qr.status.failed": ("Payment failed", "Pagamento non riuscito"),
     "qr.package.starter": ("Starter", "Starter"),
     "qr.package.growth": ("Growth", "Growth"),
     "qr.package.pro": ("Pro", "Pro"),

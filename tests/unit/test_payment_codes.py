@@ -308,6 +308,7 @@ def test_declined_card_gives_the_code_back(session):
     assert result.status == "failed"
     session.refresh(code)
     assert code.status == "open"
+    assert payment_codes.code_row(session, user=owner, code_id=code.id).status == "failed"
     good_buyer, good_method = make_buyer(session)
     assert pay(session, good_buyer, good_method, payload).succeeded
 
