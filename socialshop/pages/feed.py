@@ -54,6 +54,13 @@ def feed_page() -> rx.Component:
                     href="/messenger/money",
                 ),
             ),
+            rx.cond(
+                FeedState.app == "whatsapp",
+                rx.link(
+                    rx.button(rx.icon("message-circle", size=16), tr("chat.title"), variant="soft", color_scheme="grass"),
+                    href="/whatsapp/chats",
+                ),
+            ),
             # Paying a shop's QR code works from every app; the payment belongs to this one.
             rx.link(
                 rx.button(rx.icon("scan-line", size=16), tr("qr.scan_button"), variant="soft"),
