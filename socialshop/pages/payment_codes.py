@@ -41,7 +41,7 @@ def _scan_card() -> rx.Component:
                 rx.vstack(
                     rx.button(
                         rx.icon("camera", size=18),
-                        tr("qr.choose_image"),
+                        rx.el.span(tr("qr.choose_image"), id="code-image-label"),
                         type="button",
                         size="3",
                         style={"height": "auto", "padding": "0.6em 1.2em", "text_align": "center"},
@@ -51,6 +51,11 @@ def _scan_card() -> rx.Component:
                     spacing="2",
                     padding="1.2em",
                     width="100%",
+                    # The dropzone's file input takes no props of its own: name it by the button's text.
+                    on_mount=rx.call_script(
+                        f"document.querySelector('#{UPLOAD_ID} input[type=file]')"
+                        "?.setAttribute('aria-labelledby', 'code-image-label')"
+                    ),
                 ),
                 id=UPLOAD_ID,
                 accept={"image/png": [".png"], "image/jpeg": [".jpg", ".jpeg"], "image/webp": [".webp"],
@@ -252,7 +257,7 @@ def pay_privacy_page() -> rx.Component:
         rx.card(
             rx.cond(
                 PayPrivacyState.shops.length() > 0,
-                rx.vstack(rx.foreach(PayPrivacyState.shops, _known_shop), spacing="4", width="100%", role="list"),
+                rx.vstack(rx.foreach(PayPrivacyState.shops, _known_shop), spacing="4", width="100%"),
                 rx.cond(PayPrivacyState.privacy_loaded, rx.text(tr("privacy.none")), rx.spinner()),
             ),
             width="100%",
@@ -433,7 +438,7 @@ def merchant_qr_page() -> rx.Component:
                 rx.card(
                     rx.vstack(
                         rx.heading(tr("qr.recent_title"), size="4", as_="h2"),
-                        rx.vstack(rx.foreach(M.rows, _code_row), spacing="4", width="100%", role="list"),
+                        rx.vstack(rx.foreach(M.rows, _code_row), spacing="4", width="100%"),
                         spacing="3",
                         width="100%",
                     ),

@@ -48,7 +48,7 @@ def _chat_list(state) -> rx.Component:
     return rx.card(
         rx.cond(
             state.chats.length() > 0,
-            rx.vstack(rx.foreach(state.chats, row), spacing="1", width="100%", role="list"),
+            rx.vstack(rx.foreach(state.chats, row), spacing="1", width="100%"),
             rx.cond(state.chats_loaded, rx.text(tr("chat.none")), rx.spinner()),
         ),
         width="100%",

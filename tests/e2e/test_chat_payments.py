@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
 from tests.e2e.test_foundation import shot
+from tests.e2e.test_qr_payments import assert_no_buyer_identity, record_frames
 
 PIN = "3917"
 
@@ -24,6 +25,7 @@ def test_order_message_paid_in_the_chat_on_both_screens(phone_page, new_context)
     expect(buyer.get_by_test_id("chat-message").filter(has_text="historical atlas")).to_have_count(1)
 
     shop = new_context().new_page()
+    frames = record_frames(shop)
     log_in(shop, "libreria@example.com", next_path="/merchant/chats")
     shop.get_by_role("button", name=re.compile(r"^Customer [2-9A-Z]{4,}$")).first.click()
     expect(shop.get_by_test_id("chat-message").filter(has_text="historical atlas")).to_have_count(1)
@@ -54,5 +56,6 @@ def test_order_message_paid_in_the_chat_on_both_screens(phone_page, new_context)
     expect(shop_order.get_by_test_id("order-status")).to_contain_text(re.compile(r"Paid\s*CH-\d+"))
     body = shop.locator("body").inner_text()
     assert "marco" not in body.lower()
+    assert_no_buyer_identity(frames)
     shot(buyer, "chat-paid-phone")
     shot(shop, "merchant-chat-paid-desktop")

@@ -14,6 +14,24 @@ from tests.e2e.test_foundation import shot
 
 PIN = "3917"
 
+# What the buyer is, which the shop's browser must never receive (any case, any spacing).
+BUYER_SECRETS = ("marco@example.com", "marco bianchi", "348 555 0102", "3485550102", "corso vittorio")
+
+
+def record_frames(page) -> list[str]:
+    """Every websocket frame the page receives (Reflex sends state updates this way)."""
+    frames: list[str] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda payload: frames.append(
+        payload if isinstance(payload, str) else payload.decode("utf-8", "replace"))))
+    return frames
+
+
+def assert_no_buyer_identity(frames: list[str]) -> None:
+    assert frames, "no websocket frame was recorded"
+    text = "\n".join(frames).lower()
+    leaked = [s for s in BUYER_SECRETS if s in text]
+    assert not leaked, f"the shop's browser received {leaked}"
+
 
 def upload_code(page, path) -> None:
     page.locator(f"#{UPLOAD_ID} input[type=file]").set_input_files(str(path))
@@ -21,6 +39,7 @@ def upload_code(page, path) -> None:
 
 def test_dynamic_qr_paid_once_and_the_cafe_sees_a_pseudonym(page, phone_page, tmp_path):
     cafe = page
+    frames = record_frames(cafe)
     log_in(cafe, "caffe@example.com", next_path="/merchant/qr")
     expect(cafe.get_by_role("heading", name="QR codes")).to_be_visible()
     expect(cafe.get_by_role("img", name="Your shop's QR code")).to_be_visible()
@@ -57,7 +76,8 @@ def test_dynamic_qr_paid_once_and_the_cafe_sees_a_pseudonym(page, phone_page, tm
     expect(current.get_by_test_id("paid-by")).to_have_text(re.compile(r"^Paid by Customer [2-9A-Z]{4,}$"))
     expect(current.get_by_test_id("paid-fee")).to_contain_text(re.compile(r"Fee €\d+\.\d\d \(\w+\) · you receive €\d+\.\d\d"))
     body = cafe.locator("body").inner_text()
-    assert "marco" not in body.lower() and "Marco" not in body
+    assert "marco" not in body.lower()
+    assert_no_buyer_identity(frames)
     shot(cafe, "merchant-qr-paid-desktop")
 
     # The same picture again: refused, nothing charged.
