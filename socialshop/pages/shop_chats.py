@@ -98,7 +98,8 @@ def _message_form(state) -> rx.Component:
         rx.hstack(
             rx.input(id="field-message", name="message", max_length=shop_chats.MAX_BODY, placeholder=tr("chat.type"),
                      width="100%", size="3", auto_complete="off", aria_label=tr("chat.message")),
-            rx.button(rx.icon("send", size=16), tr("chat.send"), type="submit", size="3", color_scheme=WHATSAPP_GREEN),
+            rx.button(rx.icon("send", size=16), tr("chat.send"), type="submit", size="3", color_scheme=WHATSAPP_GREEN,
+                      high_contrast=True),
             width="100%",
         ),
         on_submit=state.send,
@@ -138,7 +139,8 @@ def _conversation(state, pay_button_for) -> rx.Component:
 def _buyer_pay_button(message: MessageRow) -> rx.Component:
     return rx.cond(
         ~message.mine & ((message.code_status == "open") | (message.code_status == "failed")),
-        rx.button(tr("chat.review_and_pay"), size="2", color_scheme=WHATSAPP_GREEN, on_click=B.review(message.id)),
+        rx.button(tr("chat.review_and_pay"), size="2", color_scheme=WHATSAPP_GREEN, high_contrast=True,
+                  on_click=B.review(message.id)),
     )
 
 
@@ -216,7 +218,7 @@ def _order_form() -> rx.Component:
                 ),
                 error_callout(M.order_error),
                 rx.button(rx.icon("receipt", size=16), tr("chat.send_order_button"), type="submit",
-                          color_scheme=WHATSAPP_GREEN, width="100%"),
+                          color_scheme=WHATSAPP_GREEN, high_contrast=True, width="100%"),
                 spacing="2",
                 width="100%",
             ),

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_qr_payments import assert_no_buyer_identity, record_frames
 
@@ -58,4 +59,6 @@ def test_order_message_paid_in_the_chat_on_both_screens(phone_page, new_context)
     assert "marco" not in body.lower()
     assert_no_buyer_identity(frames)
     shot(buyer, "chat-paid-phone")
+    assert serious_violations(buyer) == []
+    assert serious_violations(shop) == []
     shot(shop, "merchant-chat-paid-desktop")

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from socialshop.state.payment_codes import UPLOAD_ID
 from tests.e2e.conftest import log_in
+from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 
 PIN = "3917"
@@ -79,6 +80,7 @@ def test_dynamic_qr_paid_once_and_the_cafe_sees_a_pseudonym(page, phone_page, tm
     assert "marco" not in body.lower()
     assert_no_buyer_identity(frames)
     shot(cafe, "merchant-qr-paid-desktop")
+    assert serious_violations(cafe) == []
 
     # The same picture again: refused, nothing charged.
     buyer.get_by_role("button", name="Scan another code").click()
@@ -103,6 +105,7 @@ def test_static_qr_amount_and_a_shopper_on_the_merchant_page(page, phone_page, t
     cafe = phone_page
     log_in(cafe, "caffe@example.com", next_path="/merchant/qr")
     expect(cafe.get_by_role("img", name="Your shop's QR code")).to_be_visible()
+    assert serious_violations(cafe) == []
     shot(cafe, "merchant-qr-phone")
     with cafe.expect_download() as download:
         cafe.get_by_role("button", name="Download PNG").click()
