@@ -439,6 +439,10 @@ def merchant_qr_page() -> rx.Component:
                     rx.vstack(
                         rx.heading(tr("qr.recent_title"), size="4", as_="h2"),
                         rx.vstack(rx.foreach(M.rows, _code_row), spacing="4", width="100%"),
+                        rx.hstack(
+                            rx.cond(~M.on_first_page, rx.button(tr("qr.newest"), variant="soft", on_click=M.newest)),
+                            rx.cond(M.has_more, rx.button(tr("qr.older"), variant="soft", on_click=M.older)),
+                        ),
                         spacing="3",
                         width="100%",
                     ),

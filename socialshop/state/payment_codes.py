@@ -275,7 +275,10 @@ class MerchantCodesState(MerchantState):
     seconds_left: int = 0
     rows: list[CodeRowView] = []
     has_more: bool = False
+    on_first_page: bool = True
     package_label: str = ""
+    # Keyset cursor of the list's page (0: the newest codes).
+    _before_id: int = 0
 
     @rx.var
     def countdown_label(self) -> str:
@@ -296,9 +299,32 @@ class MerchantCodesState(MerchantState):
         )
 
     def _load_rows(self, session: Session, user: User) -> None:
-        found = payment_codes.recent_codes(session, user=user, limit=payment_codes.PAGE_SIZE + 1)
+        """The page of codes the list shows: the newest, or those older than _before_id."""
+        found = payment_codes.recent_codes(
+            session, user=user, before_id=self._before_id or None, limit=payment_codes.PAGE_SIZE + 1
+        )
         self.has_more = len(found) > payment_codes.PAGE_SIZE
         self.rows = [self._view(r) for r in found[:payment_codes.PAGE_SIZE]]
+
+    @rx.event
+    def older(self):
+        if not self.has_more or not self.rows:
+            return
+        self._before_id = self.rows[-1].id
+        self.on_first_page = False
+        with session_scope() as session:
+            found = self._merchant(session)
+            if found is not None:
+                self._load_rows(session, found[0])
+
+    @rx.event
+    def newest(self):
+        self._before_id = 0
+        self.on_first_page = True
+        with session_scope() as session:
+            found = self._merchant(session)
+            if found is not None:
+                self._load_rows(session, found[0])
 
     @rx.event
     def load(self):
@@ -311,6 +337,7 @@ class MerchantCodesState(MerchantState):
             payload = payment_codes.static_payload(session, user=user)
             self.static_png = png_data_url(payload, box_size=8)
             self.package_label = self._t(f"qr.package.{fees.package(shop.fee_package).code}")
+            self._before_id, self.on_first_page = 0, True
             self._load_rows(session, user)
             if self.current_id:
                 self._refresh_current(session, user)
@@ -346,6 +373,7 @@ class MerchantCodesState(MerchantState):
                 return None
             self.current_png = png_data_url(self.current_payload, box_size=10)
             self._refresh_current(session, user)
+            self._before_id, self.on_first_page = 0, True
             self._load_rows(session, user)
         return rx.call_script("document.getElementById('qr-create-form')?.reset()")
 

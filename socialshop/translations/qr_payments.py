@@ -67,6 +67,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qr.close": ("Close", "Chiudi"),
     "qr.show": ("Show", "Mostra"),
     "qr.recent_title": ("Recent codes", "Codici recenti"),
+    "qr.older": ("Older codes", "Codici precedenti"),
+    "qr.newest": ("Newest codes", "Codici più recenti"),
     "qr.paid_by": ("Paid by", "Pagato da"),
     "qr.fee": ("Fee", "Commissione"),
     "qr.you_receive": ("you receive", "ricevi"),

@@ -474,3 +474,21 @@ def test_one_dynamic_code_paid_from_many_tabs_once(request, engine_fixture):
         assert session.exec(select(func.count()).select_from(Order).where(Order.shop_id == shop.id)).one() == 1
         assert session.get(PaymentCode, code.id).status == "paid"
         assert ledger.check_invariants(session) == []
+
+
+def test_page_states_ignore_what_they_did_not_show():
+    """Handlers called by a browser with ids the page never listed change nothing (and
+    reach no database)."""
+    from socialshop.state.payment_codes import MerchantCodesState
+    from socialshop.state.shop_chats import BuyerChatsState, MessageRow
+
+    merchant = MerchantCodesState(_reflex_internal_init=True)  # type: ignore[call-arg]
+    MerchantCodesState.show.fn(merchant, 5)
+    assert merchant.current_id == 0
+    MerchantCodesState.older.fn(merchant)
+    assert merchant.on_first_page
+    buyer = BuyerChatsState(_reflex_internal_init=True)  # type: ignore[call-arg]
+    buyer.messages = [MessageRow(1, False, "hello", "", 0, "", "", "", "")]
+    for forged in (1, 2, -1):
+        BuyerChatsState.review.fn(buyer, forged)
+    assert buyer.paying_message_id == 0 and not buyer.code_loaded
