@@ -23,6 +23,7 @@ from socialshop.state.payment_codes import (
     MerchantCodesState,
     PayCodeState,
     PayPrivacyState,
+    StaticPaymentView,
 )
 
 S = PayCodeState
@@ -301,27 +302,53 @@ def paid_by_line(row: CodeRowView) -> rx.Component:
     )
 
 
+def _static_payment(row: StaticPaymentView) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(rx.text.strong(row.amount_label), rx.text(tr("qr.paid_by"), " ", row.paid_by, size="2"),
+                  align="center", wrap="wrap"),
+        rx.cond(row.note != "", rx.text("“", row.note, "”", size="2")),
+        rx.text(tr("qr.fee"), " ", row.fee_label, " (", row.package_label, ") · ", row.paid_label, " · ",
+                row.order_number, size="1", color_scheme="gray"),
+        spacing="0",
+        width="100%",
+        data_testid="static-payment",
+    )
+
+
 def _static_card() -> rx.Component:
     return rx.card(
-        rx.flex(
-            rx.image(src=M.static_png, alt=tr("qr.static_alt"), width="180px", height="180px",
-                     style={"image_rendering": "pixelated"}),
-            rx.vstack(
-                rx.heading(tr("qr.static_title"), size="4", as_="h2"),
-                rx.text(tr("qr.static_intro"), size="2", color_scheme="gray"),
-                rx.hstack(
-                    rx.button(rx.icon("download", size=16), tr("qr.download_png"), variant="soft",
-                              on_click=M.download_png),
-                    rx.button(rx.icon("printer", size=16), tr("qr.download_sheet"), variant="soft",
-                              on_click=M.download_sheet),
-                    wrap="wrap",
+        rx.vstack(
+            rx.flex(
+                rx.image(src=M.static_png, alt=tr("qr.static_alt"), width="180px", height="180px",
+                         style={"image_rendering": "pixelated"}),
+                rx.vstack(
+                    rx.heading(tr("qr.static_title"), size="4", as_="h2"),
+                    rx.text(tr("qr.static_intro"), size="2", color_scheme="gray"),
+                    rx.hstack(
+                        rx.button(rx.icon("download", size=16), tr("qr.download_png"), variant="soft",
+                                  on_click=M.download_png),
+                        rx.button(rx.icon("printer", size=16), tr("qr.download_sheet"), variant="soft",
+                                  on_click=M.download_sheet),
+                        wrap="wrap",
+                    ),
+                    rx.text(tr("qr.fees_under"), " ", rx.text.strong(M.package_label), size="1", color_scheme="gray"),
+                    spacing="2",
+                    flex="1",
                 ),
-                rx.text(tr("qr.fees_under"), " ", rx.text.strong(M.package_label), size="1", color_scheme="gray"),
-                spacing="2",
-                flex="1",
+                direction=rx.breakpoints(initial="column", sm="row"),
+                align="center",
+                spacing="4",
+                width="100%",
             ),
-            direction=rx.breakpoints(initial="column", sm="row"),
-            align="center",
+            rx.cond(
+                M.static_rows.length() > 0,
+                rx.vstack(
+                    rx.heading(tr("qr.static_payments"), size="3", as_="h3"),
+                    rx.foreach(M.static_rows, _static_payment),
+                    spacing="2",
+                    width="100%",
+                ),
+            ),
             spacing="4",
             width="100%",
         ),

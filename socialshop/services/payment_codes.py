@@ -717,6 +717,40 @@ def recent_codes(
     return _rows(session, shop.id, codes)  # type: ignore[arg-type]
 
 
+@dataclass(frozen=True)
+class StaticPaymentRow:
+    """A payment to the shop's printed code, as the shop sees it."""
+
+    order_id: int
+    order_number: str
+    amount_cents: int
+    currency: str
+    note: str
+    paid_by: str
+    fee_cents: int
+    fee_package: str
+    paid_at: dt.datetime
+
+
+def static_payments(session: Session, *, user: User, limit: int = 5) -> list[StaticPaymentRow]:
+    """The latest payments made by scanning the shop's static code, newest first."""
+    shop = shops.require_shop(session, user=user)
+    rows = session.exec(
+        select(Order)
+        .outerjoin(PaymentCode, col(PaymentCode.order_id) == Order.id)
+        .where(Order.shop_id == shop.id, Order.source == OrderSource.QR.value, col(PaymentCode.id).is_(None))
+        .order_by(col(Order.id).desc())
+        .limit(max(1, min(limit, 20)))
+    ).all()
+    names = shop_customers.aliases(session, shop_id=shop.id, user_ids={o.buyer_id for o in rows})  # type: ignore[arg-type]
+    return [
+        StaticPaymentRow(o.id, o.number, o.subtotal_cents, o.currency, o.note,  # type: ignore[arg-type]
+                         shop_customers.display(names[o.buyer_id]), o.fee_cents, o.fee_package,
+                         o.paid_at or o.created_at)
+        for o in rows
+    ]
+
+
 def code_row(session: Session, *, user: User, code_id: object) -> CodeRow:
     """One of the shop's dynamic codes, fresh (the dashboard polls it). NotFound("code_not_found")."""
     code = _own_code(session, user=user, code_id=code_id)

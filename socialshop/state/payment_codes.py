@@ -258,6 +258,17 @@ class CodeRowView:
     package_label: str
 
 
+@dataclasses.dataclass(frozen=True)
+class StaticPaymentView:
+    order_number: str
+    amount_label: str
+    note: str
+    paid_by: str
+    fee_label: str
+    package_label: str
+    paid_label: str
+
+
 EMPTY_ROW = CodeRowView(0, "", "", "", "", "", "", "", "", "")
 
 
@@ -274,6 +285,7 @@ class MerchantCodesState(MerchantState):
     current: CodeRowView = EMPTY_ROW
     seconds_left: int = 0
     rows: list[CodeRowView] = []
+    static_rows: list[StaticPaymentView] = []
     has_more: bool = False
     on_first_page: bool = True
     package_label: str = ""
@@ -297,6 +309,16 @@ class MerchantCodesState(MerchantState):
             net_label=format_money(row.net_cents, row.currency, self.lang) if row.paid_by else "",
             package_label=self._t(f"qr.package.{fees.package(row.fee_package).code}") if row.fee_package else "",
         )
+
+    def _load_static(self, session: Session, user: User) -> None:
+        self.static_rows = [
+            StaticPaymentView(
+                r.order_number, format_money(r.amount_cents, r.currency, self.lang), r.note, r.paid_by,
+                format_money(r.fee_cents, r.currency, self.lang), self._t(f"qr.package.{fees.package(r.fee_package).code}"),
+                format_datetime(r.paid_at, self.lang),
+            )
+            for r in payment_codes.static_payments(session, user=user)
+        ]
 
     def _load_rows(self, session: Session, user: User) -> None:
         """The page of codes the list shows: the newest, or those older than _before_id."""
@@ -339,6 +361,7 @@ class MerchantCodesState(MerchantState):
             self.package_label = self._t(f"qr.package.{fees.package(shop.fee_package).code}")
             self._before_id, self.on_first_page = 0, True
             self._load_rows(session, user)
+            self._load_static(session, user)
             if self.current_id:
                 self._refresh_current(session, user)
         return None
@@ -432,6 +455,7 @@ class MerchantCodesState(MerchantState):
                 self._refresh_current(session, user)
             if any(r.status in ("open", "claimed", "failed") for r in self.rows):
                 self._load_rows(session, user)
+            self._load_static(session, user)
 
     def _download(self, build):
         with session_scope() as session:

@@ -67,6 +67,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qr.close": ("Close", "Chiudi"),
     "qr.show": ("Show", "Mostra"),
     "qr.recent_title": ("Recent codes", "Codici recenti"),
+    "qr.static_payments": ("Latest payments to this code", "Ultimi pagamenti a questo codice"),
     "qr.older": ("Older codes", "Codici precedenti"),
     "qr.newest": ("Newest codes", "Codici più recenti"),
     "qr.paid_by": ("Paid by", "Pagato da"),

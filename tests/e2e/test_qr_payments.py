@@ -129,6 +129,12 @@ def test_static_qr_amount_and_a_shopper_on_the_merchant_page(page, phone_page, t
     shot(buyer, "pay-code-static-desktop")
     buyer.get_by_role("button", name="Pay", exact=True).click()
     expect(buyer.get_by_text(re.compile(r"€2\.80 · Caffè Aurora"))).to_be_visible()
+    # The café's open page lists it by itself: amount, note, pseudonym and fee.
+    latest = cafe.get_by_test_id("static-payment").first
+    expect(latest).to_contain_text(re.compile(r"€2\.80\s*Paid by Customer [2-9A-Z]{4,}"))
+    expect(latest).to_contain_text("table 4")
+    expect(latest).to_contain_text(re.compile(r"Fee €\d+\.\d\d"))
+    shot(cafe, "merchant-qr-static-paid-phone")
 
     # A shopper on the merchant page is refused, and sees no shop data.
     buyer.goto("/merchant/qr")

@@ -492,3 +492,15 @@ def test_page_states_ignore_what_they_did_not_show():
     for forged in (1, 2, -1):
         BuyerChatsState.review.fn(buyer, forged)
     assert buyer.paying_message_id == 0 and not buyer.code_loaded
+
+
+def test_static_payments_are_listed_for_the_shop_with_a_pseudonym(session):
+    owner, _ = merchant_with_shop(session)
+    buyer, method = make_buyer(session, name="Giulia Rossi")
+    static = payment_codes.static_payload(session, user=owner)
+    _, dynamic_payload = dynamic(session, owner)
+    assert pay(session, buyer, method, static, amount=280, note="table 4").succeeded
+    assert pay(session, buyer, method, dynamic_payload).succeeded
+    [row] = payment_codes.static_payments(session, user=owner)
+    assert (row.amount_cents, row.note, row.paid_by.startswith("Customer ")) == (280, "table 4", True)
+    assert "Giulia" not in repr(row) and buyer.email not in repr(row)
