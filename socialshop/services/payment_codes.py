@@ -255,20 +255,27 @@ def png_bytes(payload: str, *, box_size: int = 10) -> bytes:
 
 def a6_sheet_pdf(payload: str, *, shop_name: str, city: str, caption: str) -> bytes:
     """A printable A6 sheet (105 × 148 mm at 300 dpi): the shop's name, the code, a caption."""
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import Image, ImageDraw
+
+    from socialshop.images import _drawable, _font
 
     width, height = 1240, 1748
     sheet = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(sheet)
 
     def centred(text: str, y: int, size: int) -> None:
-        font = ImageFont.load_default(size=size)
+        text = _drawable(text)
+        font = _font(size)
         left, _, right, _ = draw.textbbox((0, 0), text, font=font)
+        while right - left > width - 100 and size > 24:  # a long shop name gets smaller, not cut
+            size -= 4
+            font = _font(size)
+            left, _, right, _ = draw.textbbox((0, 0), text, font=font)
         draw.text(((width - (right - left)) / 2, y), text, fill="black", font=font)
 
-    centred(emv_text(shop_name, 40) or shop_name[:40], 110, 84)
+    centred(shop_name, 110, 84)
     if city:
-        centred(emv_text(city, 40), 220, 52)
+        centred(city, 220, 52)
     code = Image.open(io.BytesIO(png_bytes(payload, box_size=12))).convert("RGB")
     side = 1000
     code = code.resize((side, side), Image.Resampling.NEAREST)
