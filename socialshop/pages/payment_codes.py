@@ -11,6 +11,7 @@ from socialshop.components.layout import page_frame
 from socialshop.components.merchant_nav import merchant_only
 from socialshop.components.passkey_confirm import passkey_confirm
 from socialshop.components.pay_nav import pay_links
+from socialshop.components.posts import app_badge
 from socialshop.components.payment_form import card_form, confirming_notice, pin_field
 from socialshop.services import payment_codes
 from socialshop.state.checkout import NEW_CARD
@@ -205,7 +206,13 @@ def _paid_card() -> rx.Component:
 def pay_scan_page() -> rx.Component:
     return page_frame(
         pay_links("/pay/scan"),
-        rx.heading(tr("qr.scan_heading"), size="6", as_="h1"),
+        rx.hstack(
+            rx.heading(tr("qr.scan_heading"), size="6", as_="h1"),
+            rx.text(tr("qr.paying_in"), size="2", color_scheme="gray"),
+            app_badge(S.app, high_contrast=True),
+            align="center",
+            wrap="wrap",
+        ),
         rx.cond(
             S.status == "succeeded",
             _paid_card(),

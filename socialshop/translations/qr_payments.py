@@ -6,6 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "qr.scan_button": ("Scan to pay", "Scansiona e paga"),
     # The buyer: scan, then pay
     "qr.scan_heading": ("Scan to pay", "Scansiona e paga"),
+    "qr.paying_in": ("in", "in"),
     "qr.scan_title": ("Scan a shop's QR code", "Scansiona il codice QR di un negozio"),
     "qr.scan_intro": (
         "Take a photo of the code or choose a picture of it. The shop never sees your name, email or phone.",
