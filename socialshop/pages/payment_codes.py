@@ -11,8 +11,8 @@ from socialshop.components.layout import page_frame
 from socialshop.components.merchant_nav import merchant_only
 from socialshop.components.passkey_confirm import passkey_confirm
 from socialshop.components.pay_nav import pay_links
-from socialshop.components.posts import app_badge
 from socialshop.components.payment_form import card_form, confirming_notice, pin_field
+from socialshop.components.posts import app_badge
 from socialshop.services import payment_codes
 from socialshop.state.checkout import NEW_CARD
 from socialshop.state.payment_codes import (
