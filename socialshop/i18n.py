@@ -80,6 +80,7 @@ MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "limit_too_high": ("max",),
     "refund_exceeds_remaining": ("remaining",),
     "payout_nothing_available": ("owed",),
+    "code_amount_over_limit": ("limit",),
 }
 
 

@@ -24,9 +24,11 @@ from socialshop.pages.pay_methods import pay_methods_page
 from socialshop.pages.pay_overview import not_found_page, pay_overview_page
 from socialshop.pages.pay_security import pay_security_page, pin_link_page
 from socialshop.pages.pay_support import pay_support_page
+from socialshop.pages.payment_codes import merchant_qr_page, pay_privacy_page, pay_scan_page
 from socialshop.pages.profile import profile_page
 from socialshop.pages.shop_cart import cart_page
 from socialshop.pages.shop_catalog import shops_page, storefront_page
+from socialshop.pages.shop_chats import buyer_chats_page, merchant_chats_page
 from socialshop.pages.shop_orders import order_detail_page, orders_page
 from socialshop.pages.shop_saved import saved_page
 from socialshop.pages.support_agent import support_agent_page
@@ -46,9 +48,11 @@ from socialshop.state.pay_methods import PayMethodsState
 from socialshop.state.pay_overview import PayOverviewState
 from socialshop.state.pay_security import PaySecurityState
 from socialshop.state.pay_support import SupportState
+from socialshop.state.payment_codes import MerchantCodesState, PayCodeState, PayPrivacyState
 from socialshop.state.profile import ProfileState
 from socialshop.state.shop_cart import CartState
 from socialshop.state.shop_catalog import SLUG_ARG, ShopsState, StorefrontState
+from socialshop.state.shop_chats import BuyerChatsState, MerchantChatsState
 from socialshop.state.shop_orders import ORDER_ARG, OrderDetailState, OrdersState
 from socialshop.state.shop_saved import SavedState
 from socialshop.state.shopping import ProductSheetState
@@ -106,6 +110,11 @@ PAGES = (
     (merchant_fees_page, "/merchant/fees", "Fees", [MerchantFeesState.load]),
     (merchant_payouts_page, "/merchant/payouts", "Payouts", [MerchantPayoutsState.load]),
     (merchant_insights_page, "/merchant/insights", "Insights", [MerchantInsightsState.load]),
+    (pay_scan_page, "/pay/scan", "Scan to pay", [PayCodeState.load]),
+    (pay_privacy_page, "/pay/privacy", "Privacy", [PayPrivacyState.load]),
+    (merchant_qr_page, "/merchant/qr", "QR codes", [MerchantCodesState.load]),
+    (buyer_chats_page, "/whatsapp/chats", "Chats", [BuyerChatsState.load]),
+    (merchant_chats_page, "/merchant/chats", "Chats", [MerchantChatsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )

@@ -18,11 +18,13 @@ PAYMENT_STATUS_COLORS = {
 # Every section of the Pay hub, in the order the tabs show them: (label key, route, icon).
 PAY_SECTIONS = (
     ("paynav.overview", "/pay", "layout-dashboard"),
+    ("paynav.scan", "/pay/scan", "scan-line"),
     ("paynav.methods", "/pay/methods", "credit-card"),
     ("paynav.security", "/pay/security", "shield"),
     ("paynav.apps", "/pay/apps", "toggle-right"),
     ("paynav.history", "/pay/history", "history"),
     ("paynav.contact", "/pay/contact", "contact"),
+    ("paynav.privacy", "/pay/privacy", "user-round-x"),
     ("paynav.support", "/pay/support", "life-buoy"),
     ("paynav.insights", "/pay/insights", "chart-pie"),
 )

@@ -14,6 +14,14 @@ from socialshop.models.contact import ShippingAddress
 from socialshop.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from socialshop.models.notifications import Notification, NotificationKind
 from socialshop.models.passkeys import PasskeyChallenge, PasskeyCredential, PasskeyPurpose
+from socialshop.models.payment_codes import (
+    ChatMessage,
+    ChatSender,
+    PaymentCode,
+    PaymentCodeKind,
+    PaymentCodeStatus,
+    ShopChat,
+)
 from socialshop.models.payments import (
     UNRESOLVED_ATTEMPT_STATUSES,
     AppActivation,
@@ -58,6 +66,12 @@ from socialshop.models.user import AuthSession, Language, Role, User
 from socialshop.models.webhooks import WebhookEvent, WebhookOutcome
 
 __all__ = [
+    "ChatMessage",
+    "ChatSender",
+    "PaymentCode",
+    "PaymentCodeKind",
+    "PaymentCodeStatus",
+    "ShopChat",
     "MAX_TAGS_PER_POST",
     "QUEUE_STATUSES",
     "ConversationStatus",

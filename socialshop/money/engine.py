@@ -135,7 +135,7 @@ def register_handler(name: str, handler: Handler) -> None:
 
 def handlers_loaded() -> None:
     """Import every service that registers a handler (for processes that only reconcile)."""
-    from socialshop.services import checkout, donations, transfers  # noqa: F401
+    from socialshop.services import checkout, donations, payment_codes, transfers  # noqa: F401
 
 
 @dataclass(frozen=True)

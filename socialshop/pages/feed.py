@@ -46,12 +46,27 @@ def feed_page() -> rx.Component:
     return page_frame(
         rx.heading(FeedState.app_label, size="6", as_="h1"),
         app_tabs(),
-        rx.cond(
-            FeedState.app == "messenger",
-            rx.link(
-                rx.button(rx.icon("send", size=16), tr("transfer.open"), variant="soft", color_scheme="violet"),
-                href="/messenger/money",
+        rx.hstack(
+            rx.cond(
+                FeedState.app == "messenger",
+                rx.link(
+                    rx.button(rx.icon("send", size=16), tr("transfer.open"), variant="soft", color_scheme="violet"),
+                    href="/messenger/money",
+                ),
             ),
+            rx.cond(
+                FeedState.app == "whatsapp",
+                rx.link(
+                    rx.button(rx.icon("message-circle", size=16), tr("chat.title"), variant="soft", color_scheme="grass"),
+                    href="/whatsapp/chats",
+                ),
+            ),
+            # Paying a shop's QR code works from every app; the payment belongs to this one.
+            rx.link(
+                rx.button(rx.icon("scan-line", size=16), tr("qr.scan_button"), variant="soft"),
+                href="/pay/scan?app=" + FeedState.app,
+            ),
+            wrap="wrap",
         ),
         error_callout(FeedState.error),
         # A pooled timer, not a websocket push: fundraiser totals refresh every 15 s.

@@ -50,6 +50,11 @@ def _shop_row(shop) -> rx.Component:
                         size="1",
                         color_scheme="gray",
                     ),
+                    rx.link(
+                        rx.button(rx.icon("message-circle", size=16), tr("chat.open"), size="2", variant="soft",
+                                  color_scheme="grass"),
+                        href="/whatsapp/chats?shop=" + shop.slug,
+                    ),
                     spacing="1",
                     min_width="0",
                 ),
@@ -154,6 +159,11 @@ def _storefront() -> rx.Component:
                         tr("shops.products"),
                         size="1",
                         color_scheme="gray",
+                    ),
+                    rx.link(
+                        rx.button(rx.icon("message-circle", size=16), tr("chat.open"), size="2", variant="soft",
+                                  color_scheme="grass"),
+                        href="/whatsapp/chats?shop=" + shop.slug,
                     ),
                     spacing="1",
                     min_width="0",

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import log_in
 
 PAGES = ["/", "/feed/instagram", "/shops", "/cart", "/orders", "/pay", "/pay/history", "/pay/apps", "/pay/security",
-         "/pay/contact",
+         "/pay/contact", "/pay/scan", "/pay/privacy", "/whatsapp/chats",
          "/messenger/money", "/profile", "/checkout?product=1&qty=1&app=instagram"]
 
 
