@@ -78,6 +78,7 @@ MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "pin_threshold_invalid": ("max",),
     "pay_limit_reached": ("limit", "remaining"),
     "limit_too_high": ("max",),
+    "price_too_high": ("max",),
 }
 
 

@@ -11,6 +11,9 @@ from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
+from socialshop.pages.merchant_overview import merchant_overview_page
+from socialshop.pages.merchant_posts import merchant_posts_page
+from socialshop.pages.merchant_products import merchant_products_page
 from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
@@ -29,6 +32,9 @@ from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
+from socialshop.state.merchant_overview import MerchantOverviewState
+from socialshop.state.merchant_posts import MerchantPostsState
+from socialshop.state.merchant_products import MerchantProductsState
 from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
@@ -94,6 +100,9 @@ PAGES = (
     (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
     (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),
+    (merchant_overview_page, "/merchant", "Your shop", [MerchantOverviewState.load]),
+    (merchant_products_page, "/merchant/products", "Products", [MerchantProductsState.load]),
+    (merchant_posts_page, "/merchant/posts", "Post to an app", [MerchantPostsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )
