@@ -69,7 +69,7 @@ def _photo_choice(product) -> rx.Component:
             rx.image(src=product.thumb, alt="", width="56px", height="56px", object_fit="cover", border_radius="6px"),
             type="button",
             on_click=S.use_product_image(product.id),
-            aria_label=product.title,
+            aria_label=tr("mposts.use_photo_of") + " " + product.title,
             title=product.title,
             padding="0",
             border="none",

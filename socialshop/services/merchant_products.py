@@ -74,7 +74,12 @@ def _view(product: Product, language: str) -> MerchantProduct:
 
 def parse_price(raw: object, language: object = "en") -> int:
     """Cents from "12,50" / "12.50" / "€ 12"; 0, negative and over €10,000 refused."""
-    cents = parse_amount(raw, "EUR", clean_language(language))
+    try:
+        cents = parse_amount(raw, "EUR", clean_language(language))
+    except ValidationError as error:
+        if error.code == "amount_not_positive":
+            raise ValidationError("price_not_positive") from error
+        raise
     if cents > MAX_PRICE_CENTS:
         raise ValidationError("price_too_high", max=MAX_PRICE_CENTS)
     return cents

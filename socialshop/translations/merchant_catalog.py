@@ -92,6 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "mposts.text": ("Text", "Testo"),
     "mposts.image": ("Picture", "Immagine"),
     "mposts.use_product_image": ("Or use a product's photo", "Oppure usa la foto di un prodotto"),
+    "mposts.use_photo_of": ("Use the photo of", "Usa la foto di"),
     "mposts.tag_hint": (
         "Pick a product, then click on the picture where its tag should go (up to 5).",
         "Scegli un prodotto, poi clicca sull'immagine dove va il suo tag (fino a 5).",
@@ -144,6 +145,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "That picture is too small: at least {min} pixels on each side.",
         "L'immagine è troppo piccola: almeno {min} pixel per lato.",
     ),
+    "error.price_not_positive": ("The price must be more than zero.", "Il prezzo deve essere maggiore di zero."),
     "error.price_too_high": ("The price can be at most {max}.", "Il prezzo può essere al massimo {max}."),
     "error.stock_invalid": ("Enter the stock as a whole number.", "Inserisci la disponibilità come numero intero."),
     "error.stock_negative": ("The stock cannot be negative.", "La disponibilità non può essere negativa."),

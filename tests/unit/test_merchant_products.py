@@ -46,9 +46,9 @@ def test_create_parses_the_price_in_either_notation(session, merchant):
 @pytest.mark.parametrize(
     ("price", "code"),
     [
-        ("0", "amount_not_positive"),
-        ("0,00", "amount_not_positive"),
-        ("-5", "amount_not_positive"),
+        ("0", "price_not_positive"),
+        ("0,00", "price_not_positive"),
+        ("-5", "price_not_positive"),
         ("10000,01", "price_too_high"),
         ("99999999", "price_too_high"),
         ("1e9", "amount_not_numeric"),
