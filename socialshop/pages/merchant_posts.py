@@ -27,16 +27,18 @@ def _click_percent(axis: str) -> rx.Var:
 def _app_picker() -> rx.Component:
     return rx.vstack(
         rx.text(tr("mposts.app"), size="2", weight="medium"),
-        rx.segmented_control.root(
+        rx.radio_cards.root(
             *[
-                rx.segmented_control.item(
-                    rx.hstack(rx.icon(icon, size=14), tr(f"app.{app}"), spacing="1", align="center"),
+                rx.radio_cards.item(
+                    rx.hstack(rx.icon(icon, size=16), rx.text(tr(f"app.{app}")), spacing="2", align="center"),
                     value=app,
                 )
                 for app, icon in APP_ICONS.items()
             ],
             value=S.post_app,
-            on_change=S.set_app,
+            on_value_change=S.set_app,
+            columns=rx.breakpoints(initial="2", sm="4"),
+            size="1",
             aria_label=tr("mposts.app"),
             width="100%",
         ),

@@ -120,29 +120,36 @@ def product_form() -> rx.Component:
 
 def _product_row(product) -> rx.Component:
     return rx.card(
-        rx.hstack(
-            rx.cond(
-                product.thumb != "",
-                rx.image(src=product.thumb, alt="", width="64px", height="64px", min_width="64px",
-                         object_fit="cover", border_radius="var(--radius-3)"),
-                rx.center(rx.icon("image", color=rx.color("gray", 8)), width="64px", height="64px",
-                          min_width="64px", background=rx.color("gray", 3), border_radius="var(--radius-3)"),
-            ),
-            rx.vstack(
-                rx.text(product.title, weight="bold", trim="both"),
-                rx.hstack(
-                    rx.text(product.price_label, weight="medium"),
-                    rx.text("·", color_scheme="gray"),
-                    rx.text(product.stock.to_string(), " ", tr("mproducts.in_stock"), color_scheme="gray"),
-                    spacing="2",
-                    wrap="wrap",
+        rx.flex(
+            rx.hstack(
+                rx.cond(
+                    product.thumb != "",
+                    rx.image(src=product.thumb, alt="", width="64px", height="64px", min_width="64px",
+                             object_fit="cover", border_radius="var(--radius-3)"),
+                    rx.center(rx.icon("image", color=rx.color("gray", 8)), width="64px", height="64px",
+                              min_width="64px", background=rx.color("gray", 3), border_radius="var(--radius-3)"),
                 ),
-                rx.badge(tr_category(product.category), variant="soft", color_scheme="gray"),
-                spacing="1",
-                min_width="0",
+                rx.vstack(
+                    rx.text(product.title, weight="bold", trim="both"),
+                    rx.text(
+                        rx.el.strong(product.price_label),
+                        " · ",
+                        product.stock.to_string(),
+                        " ",
+                        tr("mproducts.in_stock"),
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                    rx.badge(tr_category(product.category), variant="soft", color_scheme="gray"),
+                    spacing="1",
+                    min_width="0",
+                ),
+                spacing="3",
+                align="center",
                 flex="1",
+                min_width="0",
             ),
-            rx.flex(
+            rx.hstack(
                 rx.button(
                     rx.icon("pencil", size=14),
                     tr("mproducts.edit_button"),
@@ -172,12 +179,12 @@ def _product_row(product) -> rx.Component:
                         aria_label=tr("mproducts.unarchive") + " " + product.title,
                     ),
                 ),
-                direction=rx.breakpoints(initial="column", sm="row"),
-                gap="2",
-                align="end",
+                spacing="2",
+                justify="end",
             ),
-            spacing="3",
-            align="center",
+            direction=rx.breakpoints(initial="column", sm="row"),
+            gap="3",
+            align=rx.breakpoints(initial="stretch", sm="center"),
             width="100%",
         ),
         width="100%",

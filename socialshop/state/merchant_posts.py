@@ -64,7 +64,7 @@ class MerchantPostsState(MerchantState):
         self.post_error = self._t("error.merchant_only")
 
     @rx.event
-    def set_app(self, app: str | list[str]):
+    def set_app(self, app: str):
         parsed = AppSurface.parse(app) if isinstance(app, str) else None
         if parsed is not None:
             self.post_app = parsed.value

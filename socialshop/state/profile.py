@@ -24,11 +24,14 @@ class ProfileState(SessionState):
     open_slug: str = ""
     open_logo: str = ""
     open_error: str = ""
+    # The form stays folded until the person asks for it: most people only shop.
+    opening_shop: bool = False
     _slug_typed: bool = False
 
     @rx.event
     def load(self):
         self.open_error = ""
+        self.opening_shop = False
         with session_scope() as session:
             user = self._page_user(session)
             if user is None:
@@ -40,6 +43,10 @@ class ProfileState(SessionState):
             self.shop_name = shop.name if shop else ""
             self.shop_slug = shop.slug if shop else ""
         return None
+
+    @rx.event
+    def start_opening_shop(self):
+        self.opening_shop = True
 
     @rx.event
     def suggest_slug(self, name: str):

@@ -16,6 +16,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "openshop.city": ("City", "Città"),
     "openshop.description": ("Description", "Descrizione"),
     "openshop.logo": ("Logo (optional)", "Logo (facoltativo)"),
+    "openshop.start": ("Start selling", "Inizia a vendere"),
     "openshop.submit": ("Open shop", "Apri il negozio"),
     "openshop.opened": ("Your shop is open.", "Il tuo negozio è aperto."),
     "openshop.manage": ("Manage your shop", "Gestisci il negozio"),

@@ -24,6 +24,7 @@ def test_new_merchant_creates_a_product_and_posts_it_on_instagram_with_a_tag(pag
 
     # Opening a shop from the profile: the address is suggested from the name.
     page.goto("/profile")
+    page.get_by_role("button", name="Start selling").click()
     page.get_by_label("Shop name").fill(f"Forno Nadia {run}")
     page.get_by_label("City").click()
     expect(page.get_by_label("Address of your shop")).to_have_value(f"forno-nadia-{run}")
@@ -60,7 +61,7 @@ def test_new_merchant_creates_a_product_and_posts_it_on_instagram_with_a_tag(pag
     # Post to Instagram with the product's photo and a tag placed by a click.
     page.get_by_role("link", name="Post to an app").click()
     expect(page).to_have_url(re.compile(r"/merchant/posts$"))
-    page.get_by_role("radio", name="Instagram").click()
+    page.get_by_role("radio", name="Instagram").check()
     page.get_by_label("Text", exact=True).fill(f"Appena sfornata {run}")
     page.get_by_role("button", name="Use the photo of Focaccia al rosmarino").click()
     canvas = page.get_by_test_id("tag-canvas")
