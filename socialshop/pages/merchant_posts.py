@@ -128,10 +128,10 @@ def _tagging() -> rx.Component:
             rx.text(tr("mposts.tag_product"), size="2", weight="medium"),
             rx.form(
                 rx.hstack(
-                    rx.input(name="q", type="search", placeholder=tr("storefront.search"),
-                             aria_label=tr("storefront.search"), width="100%"),
+                    rx.input(name="q", type="search", placeholder=tr("mposts.search_products"),
+                             aria_label=tr("mposts.search_products"), width="100%"),
                     rx.icon_button(rx.icon("search", size=16), type="submit", variant="soft",
-                                   aria_label=tr("storefront.search")),
+                                   aria_label=tr("mposts.search_products")),
                     width="100%",
                 ),
                 on_submit=S.search_products,

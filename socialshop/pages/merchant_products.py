@@ -114,6 +114,7 @@ def product_form() -> rx.Component:
             width="100%",
         ),
         width="100%",
+        id="product-form",
         aria_label=rx.cond(S.editing == "new", tr("mproducts.new"), tr("mproducts.edit")),
     )
 

@@ -140,8 +140,9 @@ class MerchantProductsState(MerchantState):
         with session_scope() as session:
             if self._merchant(session) is None:
                 self.products_error = self._t("error.merchant_only")
-                return
+                return None
         self._open_form("new", dict(EMPTY_FORM), "")
+        return rx.scroll_to("product-form")
 
     @rx.event
     def open_edit(self, product_id: int):
@@ -150,13 +151,13 @@ class MerchantProductsState(MerchantState):
                 found = self._merchant(session)
                 if found is None:
                     self.products_error = self._t("error.merchant_only")
-                    return
+                    return None
                 product = merchant_products.get_product(
                     session, user=found[0], product_id=product_id, language=self.lang
                 )
         except ServiceError as error:
             self.products_error = self._error_text(error)
-            return
+            return None
         self._open_form(
             str(product.id),
             {
@@ -168,6 +169,8 @@ class MerchantProductsState(MerchantState):
             },
             product.image,
         )
+        # The form is above the list: bring it into view from the tenth row on a phone.
+        return rx.scroll_to("product-form")
 
     @rx.event
     def close_form(self):

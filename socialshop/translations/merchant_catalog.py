@@ -99,6 +99,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Scegli un prodotto, poi clicca sull'immagine dove va il suo tag (fino a 5).",
     ),
     "mposts.tag_product": ("Product to tag", "Prodotto da taggare"),
+    "mposts.search_products": ("Search your products", "Cerca tra i tuoi prodotti"),
     "mposts.tags": ("Tags", "Tag"),
     "mposts.remove_tag": ("Remove tag", "Togli il tag"),
     "mposts.publish": ("Publish", "Pubblica"),

@@ -7,10 +7,12 @@ from __future__ import annotations
 import re
 import uuid
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_up
+from tests.e2e.conftest import log_in, sign_up
+from tests.e2e.test_accessibility import serious_violations
 
 
 def small_png(path, colour=(40, 120, 200)):
@@ -102,3 +104,11 @@ def test_a_shopper_opening_the_merchant_pages_is_refused(page):
         expect(page.get_by_role("alert")).to_contain_text("This page is for shop owners.")
         expect(page.get_by_role("button", name="New product")).to_have_count(0)
     expect(page.get_by_role("link", name="Your shop")).to_have_count(0)
+
+
+@pytest.mark.parametrize("path", ["/merchant", "/merchant/products", "/merchant/posts", "/shop/bottega-verde"])
+def test_merchant_pages_are_accessible(page, path):
+    log_in(page, "bottega@example.com", next_path=path)
+    expect(page.get_by_role("heading", level=1).first).to_be_visible()
+    page.wait_for_load_state("networkidle")
+    assert serious_violations(page) == []
