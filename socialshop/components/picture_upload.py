@@ -19,11 +19,38 @@ ACCEPTED = {
 }
 
 
+def _label_file_input(component: rx.Component, label: rx.Var) -> None:
+    """Name the dropzone's file input: react-dropzone hides it visually but not from
+    screen readers, and Reflex gives no way to pass it props."""
+    for child in component.children:
+        if getattr(child, "tag", None) == "input":
+            child.custom_attrs["aria-label"] = label
+        else:
+            _label_file_input(child, label)
+
+
 def picture_upload(
     upload_id: str, label_key: str, preview: rx.Var, on_upload, on_remove, on_rejected, *, size: str = "96px"
 ) -> rx.Component:
     """`on_rejected` receives the browser's refusals (too big, wrong type) so they are
     explained like the server's."""
+    dropzone = rx.upload.root(
+        rx.button(
+            rx.icon("image-up", size=16),
+            tr("upload.choose"),
+            type="button",
+            variant="soft",
+            aria_describedby=f"{upload_id}-label",
+        ),
+        id=upload_id,
+        accept=ACCEPTED,
+        max_files=1,
+        multiple=False,
+        max_size=MAX_UPLOAD_BYTES,
+        on_drop=on_upload(rx.upload_files(upload_id=upload_id)),
+        on_drop_rejected=on_rejected,
+    )
+    _label_file_input(dropzone, tr(label_key))
     return rx.vstack(
         rx.text(tr(label_key), size="2", weight="medium", id=f"{upload_id}-label"),
         rx.hstack(
@@ -41,22 +68,7 @@ def picture_upload(
                 ),
             ),
             rx.vstack(
-                rx.upload.root(
-                    rx.button(
-                        rx.icon("image-up", size=16),
-                        tr("upload.choose"),
-                        type="button",
-                        variant="soft",
-                        aria_describedby=f"{upload_id}-label",
-                    ),
-                    id=upload_id,
-                    accept=ACCEPTED,
-                    max_files=1,
-                    multiple=False,
-                    max_size=MAX_UPLOAD_BYTES,
-                    on_drop=on_upload(rx.upload_files(upload_id=upload_id)),
-                    on_drop_rejected=on_rejected,
-                ),
+                dropzone,
                 rx.cond(
                     preview != "",
                     rx.button(
