@@ -81,6 +81,7 @@ MONEY_PARAMS: dict[str, tuple[str, ...]] = {
     "refund_exceeds_remaining": ("remaining",),
     "payout_nothing_available": ("owed",),
     "code_amount_over_limit": ("limit",),
+    "price_too_high": ("max",),
 }
 
 

@@ -202,3 +202,60 @@ def render(kind: str, label: str, seed: str) -> Image.Image:
         draw.text((x0 + pad - left, y0 + pad - top), text, font=font, fill=(38, 38, 38, 255))
 
     return canvas.quantize(colors=_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
+
+
+# Pictures people upload (product photos, shop logos, post images) are JPEGs named with a
+# random token, beside the drawn ones: `/generated/<kind>/u-<token>.jpg` and its thumbnail
+# `/generated/<kind>/u-<token>-thumb.jpg`.
+_UPLOAD_URL_RE = re.compile(rf"{URL_PREFIX}/([a-z]+)/(u-[a-f0-9]{{32}})(-thumb)?\.jpg")
+# The compiled site's folder: `make run` and the browser tests serve pages from here, copied
+# from assets/ at build time, so a picture uploaded after the build is written here too.
+PUBLIC_DIR = Path(os.environ.get("SOCIALSHOP_PUBLIC_DIR", PROJECT_ROOT / ".web" / "build" / "client"))
+
+
+def is_upload_url(url: object, kind: str) -> bool:
+    """Whether `url` names a picture of `kind` uploaded here (not any address at all)."""
+    if not isinstance(url, str):
+        return False
+    match = _UPLOAD_URL_RE.fullmatch(url)
+    return match is not None and match.group(1) == kind and match.group(3) is None
+
+
+def thumb_url(url: str) -> str:
+    """The thumbnail of an uploaded picture; a drawn picture is its own thumbnail."""
+    match = _UPLOAD_URL_RE.fullmatch(url or "")
+    if match is None or match.group(3) is not None:
+        return url
+    return f"{URL_PREFIX}/{match.group(1)}/{match.group(2)}-thumb.jpg"
+
+
+def _write_jpeg(path: Path, image: Image.Image, quality: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            # No exif= and no icc_profile=: nothing of the original's metadata is written.
+            image.save(handle, format="JPEG", quality=quality, optimize=True, progressive=True)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_upload(kind: str, token: str, image: Image.Image, thumb: Image.Image) -> str:
+    """Write an uploaded picture and its thumbnail (RGB, already checked and resized) under
+    assets/ and, when the site is built, into the built site; return the picture's URL."""
+    if kind not in SIZES:
+        raise ValueError(f"unknown image kind {kind!r}")
+    name = f"u-{token}"
+    url = f"{URL_PREFIX}/{kind}/{name}.jpg"
+    if not is_upload_url(url, kind):
+        raise ValueError(f"bad upload token {token!r}")
+    roots = [generated_dir()]
+    if PUBLIC_DIR.is_dir():
+        roots.append(PUBLIC_DIR / URL_PREFIX.strip("/"))
+    for root in roots:
+        _write_jpeg(root / kind / f"{name}.jpg", image, quality=85)
+        _write_jpeg(root / kind / f"{name}-thumb.jpg", thumb, quality=80)
+    return url

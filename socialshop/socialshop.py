@@ -11,10 +11,13 @@ from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.feed import feed_page
-from socialshop.pages.merchant_orders import merchant_orders_page
 from socialshop.pages.merchant_fees import merchant_fees_page
 from socialshop.pages.merchant_insights import merchant_insights_page
+from socialshop.pages.merchant_orders import merchant_orders_page
+from socialshop.pages.merchant_overview import merchant_overview_page
 from socialshop.pages.merchant_payouts import merchant_payouts_page
+from socialshop.pages.merchant_posts import merchant_posts_page
+from socialshop.pages.merchant_products import merchant_products_page
 from socialshop.pages.messenger import messenger_money_page
 from socialshop.pages.pay_apps import pay_apps_page
 from socialshop.pages.pay_contact import pay_contact_page
@@ -35,10 +38,13 @@ from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.feed import FeedState
-from socialshop.state.merchant_orders import MerchantOrdersState
 from socialshop.state.merchant_fees import MerchantFeesState
 from socialshop.state.merchant_insights import MerchantInsightsState
+from socialshop.state.merchant_orders import MerchantOrdersState
+from socialshop.state.merchant_overview import MerchantOverviewState
 from socialshop.state.merchant_payouts import MerchantPayoutsState
+from socialshop.state.merchant_posts import MerchantPostsState
+from socialshop.state.merchant_products import MerchantProductsState
 from socialshop.state.pay_apps import PayAppsState
 from socialshop.state.pay_authorization import PayAuthorizationState
 from socialshop.state.pay_contact import PayContactState
@@ -115,6 +121,9 @@ PAGES = (
     (merchant_qr_page, "/merchant/qr", "QR codes", [MerchantCodesState.load]),
     (buyer_chats_page, "/whatsapp/chats", "Chats", [BuyerChatsState.load]),
     (merchant_chats_page, "/merchant/chats", "Chats", [MerchantChatsState.load]),
+    (merchant_overview_page, "/merchant", "Your shop", [MerchantOverviewState.load]),
+    (merchant_products_page, "/merchant/products", "Products", [MerchantProductsState.load]),
+    (merchant_posts_page, "/merchant/posts", "Post to an app", [MerchantPostsState.load]),
     # Reflex serves this page for every route it does not know.
     (not_found_page, "404", "Page not found", []),
 )

@@ -17,6 +17,9 @@ NAV_ITEMS = (
     ("nav.profile", "/profile", "user"),
 )
 
+# Shown to merchants only, after the others.
+MERCHANT_NAV_ITEM = ("nav.your_shop", "/merchant", "briefcase")
+
 # Reflex breakpoints: index 2 is >= 48em (768px), where the side navigation takes over.
 PHONE_ONLY = ["flex", "flex", "none"]
 DESKTOP_ONLY = ["none", "none", "flex"]
@@ -114,7 +117,12 @@ def _side_link(key: str, href: str, icon: str) -> rx.Component:
 
 def side_nav() -> rx.Component:
     return rx.el.nav(
-        rx.vstack(*[_side_link(*item) for item in NAV_ITEMS], spacing="1", width="100%"),
+        rx.vstack(
+            *[_side_link(*item) for item in NAV_ITEMS],
+            rx.cond(SessionState.user_role == "merchant", _side_link(*MERCHANT_NAV_ITEM)),
+            spacing="1",
+            width="100%",
+        ),
         aria_label=tr("nav.main"),
         display=DESKTOP_ONLY,
         width="220px",
@@ -139,7 +147,12 @@ def _bottom_link(key: str, href: str, icon: str) -> rx.Component:
 
 def bottom_nav() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(*[_bottom_link(*item) for item in NAV_ITEMS], width="100%", spacing="0"),
+        rx.hstack(
+            *[_bottom_link(*item) for item in NAV_ITEMS],
+            rx.cond(SessionState.user_role == "merchant", _bottom_link(*MERCHANT_NAV_ITEM)),
+            width="100%",
+            spacing="0",
+        ),
         aria_label=tr("nav.main"),
         display=PHONE_ONLY,
         position="fixed",

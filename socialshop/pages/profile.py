@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import reflex as rx
 
+from socialshop.components.forms import error_callout
 from socialshop.components.i18n import tr
 from socialshop.components.layout import language_select, page_frame
-from socialshop.state.profile import ProfileState
+from socialshop.components.picture_upload import picture_upload
+from socialshop.services.shops import MAX_CITY_LENGTH, MAX_DESCRIPTION_LENGTH
+from socialshop.state.profile import LOGO_UPLOAD_ID, ProfileState
 
 HUB_LINKS = (
     ("nav.orders", "/orders", "package"),
@@ -25,6 +28,82 @@ def _hub_link(key: str, href: str, icon: str) -> rx.Component:
         underline="none",
         color=rx.color("gray", 12),
         padding="0.5em 0.25em",
+        width="100%",
+    )
+
+
+def _open_field(label_key: str, name: str, control: rx.Component, hint_key: str | None = None) -> rx.Component:
+    return rx.vstack(
+        rx.el.label(tr(label_key), html_for=f"open-{name}", font_size="0.9em", font_weight="500"),
+        control,
+        *([rx.text(tr(hint_key), size="1", color_scheme="gray", id=f"open-{name}-hint")] if hint_key else []),
+        spacing="1",
+        width="100%",
+    )
+
+
+def open_shop_card() -> rx.Component:
+    """For a shopper: open a shop (they become a merchant)."""
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("store"), rx.heading(tr("openshop.title"), size="4", as_="h2"), align="center"),
+            rx.text(tr("openshop.intro"), size="2", color_scheme="gray"),
+            rx.cond(
+                ProfileState.opening_shop,
+                _open_shop_form(),
+                rx.button(rx.icon("store", size=16), tr("openshop.start"), variant="soft",
+                          on_click=ProfileState.start_opening_shop),
+            ),
+            spacing="3",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _open_shop_form() -> rx.Component:
+    return rx.vstack(
+        rx.form(
+            rx.vstack(
+                _open_field(
+                    "openshop.name",
+                    "name",
+                    rx.input(id="open-name", name="name", required=True, max_length=80, size="3",
+                             width="100%", on_blur=ProfileState.suggest_slug),
+                ),
+                _open_field(
+                    "openshop.slug",
+                    "slug",
+                    rx.input(id="open-slug", name="slug", value=ProfileState.open_slug,
+                             on_change=ProfileState.type_slug.debounce(300), max_length=60, size="3",
+                             width="100%", aria_describedby="open-slug-hint", auto_capitalize="none",
+                             spell_check=False),
+                    "openshop.slug_hint",
+                ),
+                _open_field(
+                    "openshop.city",
+                    "city",
+                    rx.input(id="open-city", name="city", max_length=MAX_CITY_LENGTH, size="3", width="100%"),
+                ),
+                _open_field(
+                    "openshop.description",
+                    "description",
+                    rx.text_area(id="open-description", name="description", rows="3",
+                                 max_length=MAX_DESCRIPTION_LENGTH, width="100%"),
+                ),
+                spacing="3",
+                width="100%",
+            ),
+            id="open-shop-form",
+            on_submit=ProfileState.open_shop,
+            reset_on_submit=False,
+            width="100%",
+        ),
+        picture_upload(LOGO_UPLOAD_ID, "openshop.logo", ProfileState.open_logo, ProfileState.upload_logo,
+                       ProfileState.remove_logo, ProfileState.reject_logo, size="64px"),
+        error_callout(ProfileState.open_error),
+        rx.button(tr("openshop.submit"), type="submit", form="open-shop-form", size="3"),
+        spacing="3",
         width="100%",
     )
 
@@ -60,7 +139,11 @@ def profile_page() -> rx.Component:
                     rx.icon("store"),
                     rx.text(tr("profile.your_shop")),
                     rx.link(ProfileState.shop_name, href="/shop/" + ProfileState.shop_slug),
+                    rx.spacer(),
+                    rx.link(tr("openshop.manage"), href="/merchant"),
                     align="center",
+                    wrap="wrap",
+                    width="100%",
                 ),
                 width="100%",
             ),
@@ -72,6 +155,7 @@ def profile_page() -> rx.Component:
             ),
             width="100%",
         ),
+        rx.cond((ProfileState.shop_slug == "") & (ProfileState.user_role == "shopper"), open_shop_card()),
         rx.card(
             rx.hstack(rx.text(tr("language.label")), rx.spacer(), language_select(), align="center"),
             width="100%",

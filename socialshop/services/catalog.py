@@ -10,11 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, select
 
 from socialshop.models import Product, Shop
-from socialshop.services.errors import NotFound
+from socialshop.services.errors import NotFound, ValidationError
 from socialshop.services.inputs import clean_language, parse_id
 from socialshop.services.money import format_money
 
@@ -79,6 +79,9 @@ class ShopSummary:
 
 @dataclass(frozen=True)
 class ShopPage:
+    """A storefront's header and the first page of its products (newest first); the rest
+    come from list_shop_products."""
+
     id: int
     name: str
     slug: str
@@ -86,6 +89,25 @@ class ShopPage:
     logo: str
     product_count: int
     products: list[ProductView]
+    city: str = ""
+    next_cursor: int = 0
+
+
+# Storefront sort orders: (column, descending).
+SORTS = {
+    "newest": (Product.created_at, True),
+    "price_asc": (Product.price_cents, False),
+    "price_desc": (Product.price_cents, True),
+}
+STOREFRONT_PAGE_SIZE = 12
+MAX_SEARCH_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class ProductPage:
+    products: list[ProductView]
+    # The last product's id, to pass as `after` for the next page; 0 on the last page.
+    next_cursor: int
 
 
 def product_view(product: Product, shop: Shop, language: str) -> ProductView:
@@ -120,8 +142,7 @@ def get_product_view(session: Session, *, product_id: object, language: object =
     return product_view(product, shop, clean_language(language))
 
 
-def get_shop_page(session: Session, *, slug: object, language: object = "en") -> ShopPage:
-    """A shop and its active products; deleted shops are indistinguishable from unknown ones."""
+def _open_shop_by_slug(session: Session, slug: object) -> Shop:
     clean = slug.strip().lower() if isinstance(slug, str) else ""
     if not _SLUG.match(clean):
         raise NotFound("shop_not_found")
@@ -130,21 +151,93 @@ def get_shop_page(session: Session, *, slug: object, language: object = "en") ->
     ).first()
     if shop is None:
         raise NotFound("shop_not_found")
-    lang = clean_language(language)
-    products = session.exec(
-        select(Product)
-        .where(Product.shop_id == shop.id, Product.active.is_(True))  # type: ignore[attr-defined]
-        .order_by(Product.created_at.desc(), Product.id.desc())  # type: ignore[attr-defined,union-attr]
-    ).all()
-    views = [product_view(p, shop, lang) for p in products]
+    return shop
+
+
+def get_shop_page(session: Session, *, slug: object, language: object = "en") -> ShopPage:
+    """A shop and the first page of its active products; deleted shops are indistinguishable
+    from unknown ones."""
+    shop = _open_shop_by_slug(session, slug)
+    count = session.exec(
+        select(func.count(Product.id)).where(
+            Product.shop_id == shop.id, Product.active.is_(True)  # type: ignore[attr-defined]
+        )
+    ).one()
+    first = list_shop_products(session, shop_id=shop.id, language=language)
     return ShopPage(
         id=shop.id,  # type: ignore[arg-type]
         name=shop.name,
         slug=shop.slug,
         description=shop.description,
         logo=shop.logo,
-        product_count=len(views),
-        products=views,
+        product_count=int(count or 0),
+        products=first.products,
+        city=shop.city,
+        next_cursor=first.next_cursor,
+    )
+
+
+def clean_search(query: object) -> str:
+    text = " ".join(query.split()) if isinstance(query, str) else ""
+    if len(text) > MAX_SEARCH_LENGTH:
+        raise ValidationError("search_too_long", max=MAX_SEARCH_LENGTH)
+    return text
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally (escape "\\")."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def keyset_after(query, column, descending: bool, after_id: int):
+    """Rows after the row `after_id` in (column, id) order, by a subquery rather than
+    OFFSET: a page costs the same however deep it is, and nothing is skipped or repeated
+    when rows are added meanwhile. An unknown id compares with NULL and ends the list."""
+    key = select(column).where(Product.id == after_id).scalar_subquery()
+    if descending:
+        return query.where(or_(column < key, and_(column == key, Product.id < after_id)))
+    return query.where(or_(column > key, and_(column == key, Product.id > after_id)))
+
+
+def list_shop_products(
+    session: Session,
+    *,
+    shop_id: int,
+    query: object = "",
+    sort: object = "newest",
+    after: object = None,
+    limit: int = STOREFRONT_PAGE_SIZE,
+    language: object = "en",
+) -> ProductPage:
+    """One page of an open shop's active products, searched by title and sorted."""
+    if not isinstance(sort, str) or sort not in SORTS:
+        raise ValidationError("sort_invalid")
+    text = clean_search(query)
+    after_id = None
+    if after not in (None, "", 0):
+        after_id = parse_id(after)
+        if after_id is None:
+            raise ValidationError("cursor_invalid")
+    shop = session.exec(
+        select(Shop).where(Shop.id == shop_id, Shop.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+    if shop is None:
+        raise NotFound("shop_not_found")
+    column, descending = SORTS[sort]
+    stmt = select(Product).where(Product.shop_id == shop.id, Product.active.is_(True))  # type: ignore[attr-defined]
+    if text:
+        stmt = stmt.where(func.lower(Product.title).like(like_pattern(text), escape="\\"))
+    if after_id is not None:
+        stmt = keyset_after(stmt, column, descending, after_id)
+    order = (column.desc(), Product.id.desc()) if descending else (column.asc(), Product.id.asc())  # type: ignore[attr-defined,union-attr]
+    # One more than shown tells whether there is a next page.
+    rows = session.exec(stmt.order_by(*order).limit(limit + 1)).all()
+    lang = clean_language(language)
+    shown = rows[:limit]
+    return ProductPage(
+        products=[product_view(p, shop, lang) for p in shown],
+        next_cursor=shown[-1].id if len(rows) > limit and shown else 0,  # type: ignore[return-value]
     )
 
 

@@ -156,10 +156,11 @@ def list_feed(
     language: object = "en",
     limit: object = DEFAULT_PAGE_SIZE,
     before_id: object = None,
+    shop_id: int | None = None,
 ) -> list[PostView]:
     """One page of a feed, newest first; pass the last post's id as before_id for the next page.
 
-    app=None mixes the four apps. Pages are ordered by (created_at, id), and before_id
+    app=None mixes the four apps; shop_id keeps one shop's posts (its storefront). Pages are ordered by (created_at, id), and before_id
     resumes right after that post in this order, so no post is skipped or repeated even
     when posts were not created in id order.
     """
@@ -195,6 +196,8 @@ def list_feed(
     )
     if app_value is not None:
         query = query.where(Post.app == app_value)
+    if shop_id is not None:
+        query = query.where(Post.author_shop_id == shop_id)
     if cursor_id is not None:
         # A subquery, not a lookup first, to keep the page at a fixed number of queries. An
         # unknown cursor compares with NULL, matches nothing and ends the feed.
