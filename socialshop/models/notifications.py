@@ -17,6 +17,8 @@ class NotificationKind(StrEnum):
     METHOD_ADDED = "method_added"
     MONEY_RECEIVED = "money_received"
     SUPPORT_ANSWER = "support_answer"
+    # A dispute changed: opened (to the shop), answered, escalated or resolved (to the buyer).
+    DISPUTE = "dispute"
 
 
 class Notification(SQLModel, table=True):
