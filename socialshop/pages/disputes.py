@@ -49,9 +49,11 @@ def _escalation_note(view) -> rx.Component:
     return rx.cond(
         view.status == DisputeStatus.ESCALATED.value,
         rx.callout(
-            rx.cond(view.escalated_by == "overdue", tr("dispute.escalated.overdue"), tr("dispute.escalated.buyer")),
-            " ",
-            tr("dispute.escalated_note"),
+            rx.fragment(
+                rx.cond(view.escalated_by == "overdue", tr("dispute.escalated.overdue"), tr("dispute.escalated.buyer")),
+                " ",
+                tr("dispute.escalated_note"),
+            ),
             icon="life-buoy",
             color_scheme="purple",
             size="1",
