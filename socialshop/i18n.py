@@ -13,6 +13,7 @@ import datetime as dt
 from socialshop.translations import (
     accounts,
     core,
+    disputes,
     merchant,
     merchant_catalog,
     merchant_money,
@@ -53,6 +54,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **merchant_orders.MESSAGES,
     **merchant_money.MESSAGES,
     **qr_payments.MESSAGES,
+    **disputes.MESSAGES,
 }
 
 

@@ -6,10 +6,12 @@ import reflex as rx
 
 import socialshop.models  # noqa: F401  (every table registered before Reflex looks)
 from socialshop.api import api_transformer
+from socialshop.jobs import deadlines_forever
 from socialshop.models import AppSurface
 from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
+from socialshop.pages.disputes import dispute_page, merchant_disputes_page, support_disputes_page
 from socialshop.pages.feed import feed_page
 from socialshop.pages.merchant_fees import merchant_fees_page
 from socialshop.pages.merchant_insights import merchant_insights_page
@@ -37,6 +39,7 @@ from socialshop.pages.shop_saved import saved_page
 from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
+from socialshop.state.disputes import DISPUTE_ARG, DisputeState, MerchantDisputesState, SupportDisputesState
 from socialshop.state.feed import FeedState
 from socialshop.state.merchant_fees import MerchantFeesState
 from socialshop.state.merchant_insights import MerchantInsightsState
@@ -74,6 +77,7 @@ app = rx.App(
 )
 # Settles payments left unresolved by a lost gateway answer or a crashed worker.
 app.register_lifespan_task(reconcile_forever)
+app.register_lifespan_task(deadlines_forever)
 
 app.add_page(login_page, route="/login", title="Log in · SocialShop", on_load=AuthState.open_login)
 app.add_page(signup_page, route="/signup", title="Sign up · SocialShop", on_load=AuthState.open_signup)
@@ -109,6 +113,9 @@ PAGES = (
     (pay_methods_page, "/pay/methods", "Payment methods", [PayMethodsState.load]),
     (pay_support_page, "/pay/support", "Support", [SupportState.load]),
     (support_agent_page, "/support/agent", "Support queue", [SupportAgentState.load]),
+    (dispute_page, f"/disputes/[{DISPUTE_ARG}]", "Report a problem", [DisputeState.load]),
+    (merchant_disputes_page, "/merchant/disputes", "Disputes", [MerchantDisputesState.load]),
+    (support_disputes_page, "/support/disputes", "Escalated disputes", [SupportDisputesState.load]),
     (pay_overview_page, "/pay", "Pay", [PayOverviewState.load]),
     (pay_contact_page, "/pay/contact", "Contact and addresses", [PayContactState.load]),
     (pay_insights_page, "/pay/insights", "Pay insights", [PayInsightsState.load]),

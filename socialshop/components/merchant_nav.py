@@ -11,6 +11,7 @@ MERCHANT_SECTIONS = (
     ("merchantnav.overview", "/merchant", "store"),
     ("merchantnav.products", "/merchant/products", "package"),
     ("merchantnav.orders", "/merchant/orders", "clipboard-list"),
+    ("merchantnav.disputes", "/merchant/disputes", "message-circle-warning"),
     ("merchantnav.qr", "/merchant/qr", "qr-code"),
     ("merchantnav.chats", "/merchant/chats", "message-circle"),
     ("merchantnav.payouts", "/merchant/payouts", "landmark"),

@@ -11,6 +11,7 @@ from socialshop.models.commerce import (
     SavedItem,
 )
 from socialshop.models.contact import ShippingAddress
+from socialshop.models.disputes import DISPUTE_REASONS, Dispute, DisputeStatus
 from socialshop.models.ledger import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
 from socialshop.models.notifications import Notification, NotificationKind
 from socialshop.models.passkeys import PasskeyChallenge, PasskeyCredential, PasskeyPurpose
@@ -76,6 +77,9 @@ __all__ = [
     "QUEUE_STATUSES",
     "ConversationStatus",
     "MessageSender",
+    "DISPUTE_REASONS",
+    "Dispute",
+    "DisputeStatus",
     "Notification",
     "OrderSource",
     "ShopCustomer",

@@ -19,6 +19,8 @@ class NotificationKind(StrEnum):
     SUPPORT_ANSWER = "support_answer"
     ORDER_SHIPPED = "order_shipped"
     ORDER_CANCELLED = "order_cancelled"
+    # A dispute changed: opened (to the shop), answered, escalated or resolved (to the buyer).
+    DISPUTE = "dispute"
 
 
 class Notification(SQLModel, table=True):

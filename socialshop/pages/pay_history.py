@@ -10,6 +10,7 @@ from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
 from socialshop.components.pay_nav import pay_links, payment_status_badge
 from socialshop.components.posts import app_badge
+from socialshop.components.product_sheet import tr_fmt
 from socialshop.models import AppSurface
 from socialshop.services.history import MAX_SEARCH_LENGTH, NO_METHOD, STATUSES, TYPES
 from socialshop.state.pay_history import PayHistoryState, PayReceiptState
@@ -436,12 +437,27 @@ def _receipt(receipt) -> rx.Component:
             "receipt.history",
             rx.el.ul(rx.foreach(PayReceiptState.receipt_events, _event), padding="0", margin="0", width="100%"),
         ),
-        # Support chats are about payments; a payout's questions go to the payouts page.
+        # A purchase's problem goes to the shop that sold it (a dispute, one per order); a
+        # payout's questions to the payouts page; anything else to support.
         rx.cond(
-            receipt.kind != "payout",
-            rx.link(
-                rx.button(rx.icon("message-circle-warning", size=16), tr("receipt.report"), variant="soft", size="3"),
-                href=PayReceiptState.report_link,
+            PayReceiptState.receipt_orders.length() > 0,  # type: ignore[attr-defined]
+            rx.vstack(
+                rx.foreach(
+                    PayReceiptState.receipt_orders,
+                    lambda o: rx.link(
+                        rx.button(rx.icon("message-circle-warning", size=16),
+                                  tr_fmt("dispute.report_link", shop=o.shop_name), variant="soft", size="3"),
+                        href="/disputes/" + o.order_id.to_string(),
+                    ),
+                ),
+                spacing="2",
+            ),
+            rx.cond(
+                receipt.kind != "payout",
+                rx.link(
+                    rx.button(rx.icon("message-circle-warning", size=16), tr("receipt.report"), variant="soft", size="3"),
+                    href=PayReceiptState.report_link,
+                ),
             ),
         ),
         spacing="3",

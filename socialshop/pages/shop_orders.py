@@ -358,6 +358,7 @@ def _order_detail() -> rx.Component:
         # Next to the cancel button, where the shopper is looking after clicking it.
         error_callout(OrderDetailState.order_error),
         success_callout(OrderDetailState.order_notice),
+        rx.link(rx.icon("message-circle-warning", size=14), " ", tr("dispute.title"), href="/disputes/" + order.id.to_string()),
         rx.link(tr("orders.all"), href="/orders"),
         spacing="4",
         width="100%",

@@ -97,6 +97,7 @@ def support_agent_page() -> rx.Component:
         rx.cond(
             SupportAgentState.allowed,
             rx.fragment(
+                rx.link(rx.icon("message-circle-warning", size=14), " ", tr("sdispute.link"), href="/support/disputes", size="2"),
                 rx.cond(SupportAgentState.open_id > 0, _conversation(), _queue()),
                 rx.moment(interval=POLL_INTERVAL_MS, format="HH:mm:ss", on_change=SupportAgentState.poll, display="none"),
             ),

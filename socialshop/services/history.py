@@ -142,6 +142,14 @@ class HistoryPage:
 
 
 @dataclass(frozen=True)
+class ReceiptOrder:
+    """One shop's order in a purchase: where "Report a problem" about it leads."""
+
+    order_id: int
+    shop_name: str
+
+
+@dataclass(frozen=True)
 class ReceiptLine:
     title: str
     quantity: int
@@ -181,6 +189,7 @@ class Receipt:
     total_label: str
     lines: list[ReceiptLine] = field(default_factory=list)
     events: list[ReceiptEvent] = field(default_factory=list)
+    orders: list[ReceiptOrder] = field(default_factory=list)
 
 
 def method_label(brand: str | None, last4: str | None, kind: str | None = None, account_email: str | None = None) -> str:
@@ -695,6 +704,9 @@ def get_receipt(session: Session, *, user: User, entry: object, language: object
     items = session.exec(
         select(OrderItem).where(col(OrderItem.order_id).in_([o.id for o in orders])).order_by(col(OrderItem.id))
     ).all() if orders else []
+    shop_names = dict(
+        session.exec(select(Shop.id, Shop.name).where(col(Shop.id).in_({o.shop_id for o in orders}))).all()
+    ) if orders else {}
     refunds = session.exec(
         select(Refund).where(Refund.payment_id == payment.id).order_by(col(Refund.created_at), col(Refund.id))
     ).all()
@@ -759,6 +771,7 @@ def get_receipt(session: Session, *, user: User, entry: object, language: object
             for i in items
         ],
         events=events,
+        orders=[ReceiptOrder(order_id=o.id, shop_name=shop_names.get(o.shop_id, "")) for o in orders],  # type: ignore[arg-type]
     )
 
 

@@ -108,6 +108,10 @@ def render(kind: str, params_json: str, language: object) -> str:
     key = f"notification.{kind}"
     if kind == NotificationKind.PAYMENT.value and not params.get("counterparty"):
         key = "notification.payment_no_counterparty"
+    event = params.get("event")
+    if isinstance(event, str) and f"{key}.{event}" in i18n.CATALOG:
+        # One kind, several sentences: a dispute opened, answered, escalated, resolved.
+        key = f"{key}.{event}"
     return i18n.translate(key if key in i18n.CATALOG else "notification.generic", lang, **shown)
 
 

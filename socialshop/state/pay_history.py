@@ -184,6 +184,10 @@ class PayReceiptState(ShopperState):
         return self.receipt.events if self.receipt is not None else []
 
     @rx.var
+    def receipt_orders(self) -> list[history.ReceiptOrder]:
+        return self.receipt.orders if self.receipt is not None else []
+
+    @rx.var
     def report_link(self) -> str:
         return f"/pay/support?{urlencode({'about': self.receipt.id})}" if self.receipt is not None else ""
 
