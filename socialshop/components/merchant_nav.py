@@ -10,6 +10,7 @@ from socialshop.components.i18n import tr
 MERCHANT_SECTIONS = (
     ("merchantnav.overview", "/merchant", "store"),
     ("merchantnav.products", "/merchant/products", "package"),
+    ("merchantnav.posts", "/merchant/posts", "image-plus"),
     ("merchantnav.orders", "/merchant/orders", "clipboard-list"),
     ("merchantnav.disputes", "/merchant/disputes", "message-circle-warning"),
     ("merchantnav.qr", "/merchant/qr", "qr-code"),

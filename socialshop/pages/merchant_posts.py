@@ -239,7 +239,7 @@ def merchant_posts_page() -> rx.Component:
     return page_frame(
         merchant_only(
             S,
-            "/merchant/products",
+            "/merchant/posts",
             rx.heading(tr("mposts.title"), size="6", as_="h1"),
             _published(),
             _composer(),

@@ -291,7 +291,11 @@ def _order_detail() -> rx.Component:
             align="center",
             wrap="wrap",
         ),
-        _section("orders.items", rx.foreach(OrderDetailState.order_items, _item_row)),
+        rx.cond(
+            OrderDetailState.order_items.length() > 0,  # type: ignore[attr-defined]
+            _section("orders.items", rx.foreach(OrderDetailState.order_items, _item_row)),
+        ),
+        rx.cond(order.note != "", _section("orders.note", rx.text(order.note))),
         _section(
             "orders.amounts",
             _amount_row(tr("orders.subtotal"), order.subtotal_label),
@@ -304,14 +308,17 @@ def _order_detail() -> rx.Component:
         ),
         _shipment(),
         _refunds(),
-        _section(
-            "orders.shipping",
-            rx.vstack(
-                rx.text(order.ship_name),
-                rx.text(order.ship_line1),
-                rx.text(order.ship_postal_code, " ", order.ship_city),
-                rx.text(order.ship_country),
-                spacing="0",
+        rx.cond(
+            order.needs_shipping,
+            _section(
+                "orders.shipping",
+                rx.vstack(
+                    rx.text(order.ship_name),
+                    rx.text(order.ship_line1),
+                    rx.text(order.ship_postal_code, " ", order.ship_city),
+                    rx.text(order.ship_country),
+                    spacing="0",
+                ),
             ),
         ),
         _section(

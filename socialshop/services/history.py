@@ -38,11 +38,13 @@ from socialshop.models import (
     Shop,
     User,
 )
+from socialshop.services import (
+    payment_methods as _methods,  # module: payment_methods imports us back via notifications
+)
 from socialshop.services.catalog import iso_utc
 from socialshop.services.errors import NotFound, ValidationError
 from socialshop.services.inputs import clean_language, parse_id
 from socialshop.services.money import format_datetime, format_money, to_decimal
-from socialshop.services.payment_methods import BRAND_NAMES, mask_email
 
 PAGE_SIZE = 20
 # The export walks the whole filtered list in batches this big: no cap, bounded memory per query.
@@ -196,9 +198,9 @@ def method_label(brand: str | None, last4: str | None, kind: str | None = None, 
     """'Visa •••• 4242', 'PayPal g•••@example.com' — only ever from display facts, never the token."""
     if not brand:
         return NO_METHOD
-    name = BRAND_NAMES.get(brand.lower(), brand.title())
+    name = _methods.BRAND_NAMES.get(brand.lower(), brand.title())
     if kind == PaymentMethodKind.PAYPAL.value:
-        return f"{name} {mask_email(account_email)}" if account_email else name
+        return f"{name} {_methods.mask_email(account_email)}" if account_email else name
     if not last4:
         return NO_METHOD
     return f"{name} •••• {last4}"

@@ -89,6 +89,9 @@ class OrderDetailView:
     shipped_label: str = ""
     refunds: list[OrderRefundRow] = dataclasses.field(default_factory=list)
     refund_pending_label: str = ""
+    # QR and chat payments: nothing is sent by post, and there may be no item lines.
+    needs_shipping: bool = True
+    note: str = ""
 
 
 def _shop_names(session: Session, shop_ids: set[int]) -> dict[int, str]:
@@ -253,6 +256,8 @@ class OrderDetailState(ShopperState):
             events=events,
             carrier=order.carrier,
             tracking_number=order.tracking_number,
+            needs_shipping=order.needs_shipping,
+            note=order.note,
             shipped_label=format_datetime(order.shipped_at, lang) if order.shipped_at else "",
             refunds=[
                 OrderRefundRow(

@@ -4,6 +4,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "merchantnav.label": ("Your shop", "Il tuo negozio"),
     "merchantnav.overview": ("Shop", "Negozio"),
     "merchantnav.products": ("Products", "Prodotti"),
+    "merchantnav.posts": ("Posts", "Post"),
     "merchantnav.orders": ("Orders", "Ordini"),
     "merchantnav.qr": ("QR codes", "Codici QR"),
     "merchantnav.chats": ("Chats", "Chat"),

@@ -77,6 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "orders.empty": ("You have no orders yet.", "Non hai ancora ordini."),
     "orders.number": ("Order {number}", "Ordine {number}"),
     "orders.items": ("Items", "Articoli"),
+    "orders.note": ("Your note to the shop", "La tua nota al negozio"),
     "orders.amounts": ("Amounts", "Importi"),
     "orders.subtotal": ("Items total", "Totale articoli"),
     "orders.refunded": ("Refunded", "Rimborsato"),
