@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialshop.components.i18n import tr
+from socialshop.components.section_tabs import section_tabs
 
 # Every section of the merchant dashboard, in tab order: (label key, route, icon).
 MERCHANT_SECTIONS = (
@@ -22,42 +23,7 @@ MERCHANT_SECTIONS = (
 
 
 def merchant_links(current: str) -> rx.Component:
-    """The dashboard's tabs: one sideways-scrolling row on a phone, the current one marked."""
-    return rx.el.nav(
-        rx.hstack(
-            *[
-                rx.link(
-                    rx.badge(
-                        rx.icon(icon, size=14),
-                        tr(key),
-                        size="2",
-                        radius="full",
-                        variant="solid" if href == current else "surface",
-                        white_space="nowrap",
-                    ),
-                    href=href,
-                    underline="none",
-                    flex_shrink="0",
-                    scroll_snap_align="start",
-                    **({"aria_current": "page"} if href == current else {}),
-                )
-                for key, href, icon in MERCHANT_SECTIONS
-            ],
-            spacing="2",
-            wrap=rx.breakpoints(initial="nowrap", md="wrap"),
-            overflow_x="auto",
-            scroll_snap_type="x proximity",
-            padding_bottom="4px",
-            width="100%",
-        ),
-        aria_label=tr("merchantnav.label"),
-        id="merchant-tabs",
-        width="100%",
-        on_mount=rx.call_script(
-            "document.querySelector('#merchant-tabs [aria-current=page]')"
-            "?.scrollIntoView({inline: 'center', block: 'nearest'})"
-        ),
-    )
+    return section_tabs(MERCHANT_SECTIONS, current, nav_id="merchant-tabs", label_key="merchantnav.label")
 
 
 def merchant_only(state, current: str, *content: rx.Component) -> rx.Component:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from socialshop.components.i18n import tr
+from socialshop.components.section_tabs import section_tabs
 from socialshop.models import PaymentStatus
 
 PAYMENT_STATUS_COLORS = {
@@ -31,44 +32,7 @@ PAY_SECTIONS = (
 
 
 def pay_links(current: str) -> rx.Component:
-    """The Pay hub's tabs. On a phone they scroll sideways in one row (a row of eight
-    would wrap into a block taller than the page's content); the current one is marked."""
-    return rx.el.nav(
-        rx.hstack(
-            *[
-                rx.link(
-                    rx.badge(
-                        rx.icon(icon, size=14),
-                        tr(key),
-                        size="2",
-                        radius="full",
-                        variant="solid" if href == current else "surface",
-                        white_space="nowrap",
-                    ),
-                    href=href,
-                    underline="none",
-                    flex_shrink="0",
-                    scroll_snap_align="start",
-                    **({"aria_current": "page"} if href == current else {}),
-                )
-                for key, href, icon in PAY_SECTIONS
-            ],
-            spacing="2",
-            wrap=rx.breakpoints(initial="nowrap", md="wrap"),
-            overflow_x="auto",
-            scroll_snap_type="x proximity",
-            padding_bottom="4px",
-            width="100%",
-        ),
-        aria_label=tr("nav.pay"),
-        id="pay-tabs",
-        width="100%",
-        # On a phone a later tab (History, Contact...) starts off-screen: bring it into view.
-        on_mount=rx.call_script(
-            "document.querySelector('#pay-tabs [aria-current=page]')"
-            "?.scrollIntoView({inline: 'center', block: 'nearest'})"
-        ),
-    )
+    return section_tabs(PAY_SECTIONS, current, nav_id="pay-tabs", label_key="nav.pay")
 
 
 def payment_status_badge(status: rx.Var) -> rx.Component:
