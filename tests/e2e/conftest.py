@@ -205,3 +205,10 @@ def sign_up(page, *, name: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     expect(page).not_to_have_url(re.compile(r"/login"))
+
+
+def seeded_instagram_post(page):
+    """The newest seeded Instagram post: Caffè Aurora's, tagging two products. Scenarios that
+    publish posts (merchant products, the merchants' journey) put theirs on top of the feed,
+    so "the first article" would depend on which scenarios ran before."""
+    return page.get_by_role("article").filter(has_text="Caffè Aurora").first

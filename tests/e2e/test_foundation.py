@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import DESKTOP, log_in, sign_up, submit_sign_up
+from tests.e2e.conftest import DESKTOP, log_in, seeded_instagram_post, sign_up, submit_sign_up
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -76,7 +76,7 @@ def test_feed_of_one_app_shows_only_that_app(page):
 def test_product_tags_are_drawn_on_post_images(page):
     log_in(page, "marco@example.com")
     page.goto("/feed/instagram")
-    first_post = page.get_by_role("article").first
+    first_post = seeded_instagram_post(page)
     expect(first_post.get_by_test_id("product-tag").first).to_be_visible()
     expect(first_post.get_by_test_id("product-tag").first).to_contain_text("€")
     # Tags on the image may shorten a long name; the list under the image shows it whole.
@@ -133,7 +133,7 @@ def test_italian_account_sees_italian_and_euro_formatting(page):
     log_in(page, "giulia@example.com")
     expect(page.get_by_role("heading", name="Tutte le app")).to_be_visible()
     page.goto("/feed/instagram")
-    tag = page.get_by_role("article").first.get_by_test_id("product-tag").first
+    tag = seeded_instagram_post(page).get_by_test_id("product-tag").first
     expect(tag).to_contain_text(re.compile(r"€\s\d+,\d\d"))
     shot(page, "feed-italian-desktop")
 

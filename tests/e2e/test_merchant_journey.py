@@ -44,11 +44,25 @@ def assert_nothing_of_giulia(frames: list[str], shop: str, *, address_shared: bo
     assert not leaked, f"{shop}'s browser received {leaked}"
 
 
-def in_english(page) -> None:
-    """Giulia's account is in Italian; the journey reads English labels."""
-    page.get_by_role("combobox", name=re.compile("Language|Lingua")).click()
-    page.get_by_role("option", name="English").click()
-    expect(page.get_by_role("combobox", name="Language")).to_be_visible()
+def giulia_in_english(request) -> None:
+    """Giulia's account is in Italian; the journey reads English labels. Set in the database
+    before she logs in (the page then loads in English), and put back when the journey ends."""
+    from sqlalchemy import update
+    from sqlmodel import Session
+
+    from socialshop.db import make_engine
+    from socialshop.models import User
+
+    engine = make_engine(request.getfixturevalue("test_database"))
+
+    def set_language(language: str) -> None:
+        with Session(engine) as session:
+            session.exec(update(User).where(User.email == "giulia@example.com").values(language=language))
+            session.commit()
+
+    set_language("en")
+    request.addfinalizer(engine.dispose)
+    request.addfinalizer(lambda: set_language("it"))
 
 
 def test_merchants_done_when(phone_page, new_context, tmp_path, request):
@@ -84,9 +98,8 @@ def test_merchants_done_when(phone_page, new_context, tmp_path, request):
 
     # Giulia, on her phone, buys it from the post with her saved card and PIN.
     giulia = phone_page
+    giulia_in_english(request)
     log_in(giulia, "giulia@example.com", next_path="/feed/instagram")
-    in_english(giulia)
-    request.addfinalizer(lambda: _back_to_italian(giulia))
     post = giulia.get_by_role("article").filter(has_text=f"Nuovi cestini fatti a mano {run}")
     expect(post).to_have_count(1)
     post.get_by_test_id("product-tag").filter(has_text=title).click()
@@ -211,11 +224,3 @@ def test_merchants_done_when(phone_page, new_context, tmp_path, request):
     assert_nothing_of_giulia(bottega_frames, "Bottega", address_shared=True)
     assert_nothing_of_giulia(caffe_frames, "Caffè", address_shared=False)
 
-
-def _back_to_italian(page) -> None:
-    """Leave the shared demo account in its own language."""
-    try:
-        page.get_by_role("combobox", name=re.compile("Language|Lingua")).click()
-        page.get_by_role("option", name="Italiano").click()
-    except Exception:  # the page is gone: the account keeps English, which no scenario reads
-        pass

@@ -12,7 +12,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, sign_up
+from tests.e2e.conftest import log_in, seeded_instagram_post, sign_up
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_payments import (
     PIN,
@@ -102,7 +102,7 @@ def test_a_second_products_checkout_in_the_same_tab_is_a_new_payment(page):
 
     # Another product of the same post, in the same tab: its own sheet, not the last result.
     page.goto("/feed/instagram")
-    tags = page.get_by_role("article").first.get_by_test_id("product-tag")
+    tags = seeded_instagram_post(page).get_by_test_id("product-tag")
     expect(tags.nth(1)).to_be_visible()
     tags.nth(1).click()
     page.get_by_test_id("product-sheet").get_by_role("button", name="Buy now").click()

@@ -12,7 +12,7 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in, sign_up
+from tests.e2e.conftest import log_in, seeded_instagram_post, sign_up
 from tests.e2e.test_foundation import shot
 
 PIN = "3917"
@@ -22,7 +22,7 @@ MONEY = re.compile(r"€[\d,]+\.\d\d")
 
 def open_first_instagram_product(page):
     page.goto("/feed/instagram")
-    tag = page.get_by_role("article").first.get_by_test_id("product-tag").first
+    tag = seeded_instagram_post(page).get_by_test_id("product-tag").first
     expect(tag).to_be_visible()
     tag.click()
     sheet = page.get_by_test_id("product-sheet")
@@ -361,7 +361,7 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
 def test_italian_shopper_pays_in_italian(page):
     log_in(page, "giulia@example.com")
     page.goto("/feed/instagram")
-    page.get_by_role("article").first.get_by_test_id("product-tag").first.click()
+    seeded_instagram_post(page).get_by_test_id("product-tag").first.click()
     page.get_by_test_id("product-sheet").get_by_role("button", name="Compra ora").click()
     expect(page.get_by_role("heading", name="Riepilogo ordine")).to_be_visible()
     expect(page.get_by_test_id("checkout-total")).to_have_text(re.compile(r"^€\s\d+,\d\d$"))
