@@ -72,13 +72,14 @@ test: deps bun browser
 
 e2e-scale: deps bun browser
 	SOCIALSHOP_E2E_DATABASE=postgresql REFLEX_REDIS_URL=$${SOCIALSHOP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
-		$(PY) -m pytest tests/e2e -q -m e2e
+		$(PY) -m pytest tests/e2e -q -m "e2e and scale" $(PYTEST_ARGS)
 
 unit: deps
 	$(PY) -m pytest tests -q -m "not e2e"
 
+# `make e2e K=merchant` runs only the scenarios whose names match (pytest -k).
 e2e: deps bun browser
-	$(PY) -m pytest tests/e2e -q -m e2e
+	$(PY) -m pytest tests/e2e -q -m e2e $(if $(K),-k "$(K)") $(PYTEST_ARGS)
 
 bench: deps
 	$(PY) benchmarks/bench_checkout.py

@@ -223,7 +223,10 @@ def pay_scan_page() -> rx.Component:
                     rx.button(tr("qr.scan_another"), variant="ghost", on_click=S.scan_another, disabled=S.busy),
                     width="100%",
                 ),
-                _scan_card(),
+                # Only once the page's state has loaded: a picture read before that would be
+                # wiped by the load that follows it.
+                rx.cond(S.status == "loading", rx.center(rx.spinner(size="3"), width="100%", padding="2em"),
+                        _scan_card()),
             ),
         ),
     )

@@ -56,10 +56,27 @@ def pytest_configure(config):
         config.option.video = "off"
 
 
+# The scenarios `make e2e-scale` runs again on PostgreSQL + Redis: where the scale-out mode
+# behaves differently (state in Redis across workers and tabs, row locks and concurrent money
+# paths on PostgreSQL). The rest only render pages, which the SQLite run already covers; running
+# all of them twice would take `make test` past CI's time budget.
+SCALE_MODULES = {
+    "test_workers.py",
+    "test_payment_faults.py",
+    "test_pay_journey.py",
+    "test_privacy.py",
+    "test_merchant_journey.py",
+    "test_qr_payments.py",
+    "test_zz_ledger_check.py",
+}
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+            if Path(str(item.fspath)).name in SCALE_MODULES:
+                item.add_marker(pytest.mark.scale)
 
 
 @pytest.fixture(scope="session")
