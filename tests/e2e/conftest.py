@@ -66,7 +66,6 @@ SCALE_MODULES = {
     "test_pay_journey.py",
     "test_privacy.py",
     "test_merchant_journey.py",
-    "test_qr_payments.py",
     "test_zz_ledger_check.py",
 }
 
