@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -31,9 +32,11 @@ SESSION_TTL_DAYS = int(os.environ.get("SOCIALSHOP_SESSION_TTL_DAYS", "30"))
 _SECRET_BYTES = 32
 
 
+@functools.cache
 def server_secret() -> bytes:
     """The key for our own HMACs (QR tokens, customer pseudonyms): SOCIALSHOP_SECRET_KEY, or a
-    random key made once in DATA_DIR/secret_key (private file) and shared by every worker."""
+    random key made once in DATA_DIR/secret_key (private file) and shared by every worker.
+    Read once per process: it never changes while the process runs."""
     configured = os.environ.get("SOCIALSHOP_SECRET_KEY", "")
     if configured:
         return configured.encode()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from socialshop.db import make_engine
-from socialshop.models import CheckoutAttempt, PayProfile, Product, Role, Shop, User, utcnow
+from socialshop.models import Order, PayProfile, Product, Role, Shop, User, utcnow
 from socialshop.money import engine as money_engine
 from socialshop.services import checkout, payment_methods, security
 
@@ -108,13 +108,7 @@ class World:
 
     def order_payment_id(self, order_id: int) -> int:
         with self.session() as session:
-            from socialshop.models import Order
-
             return session.exec(select(Order.payment_id).where(Order.id == order_id)).one()
-
-    def attempts_of(self, user_id: int) -> list[CheckoutAttempt]:
-        with self.session() as session:
-            return list(session.exec(select(CheckoutAttempt).where(CheckoutAttempt.user_id == user_id)).all())
 
 
 def world(request) -> World:
