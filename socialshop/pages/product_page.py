@@ -30,7 +30,7 @@ def _share_row() -> rx.Component:
             ),
             href="/whatsapp/chats?shop=" + product.shop_slug,
         ),
-        gap="2",
+        spacing="2",
         wrap="wrap",
         width="100%",
     )
