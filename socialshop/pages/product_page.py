@@ -26,7 +26,7 @@ def _share_row() -> rx.Component:
         rx.link(
             rx.button(
                 rx.icon("message-circle", size=16), tr("chat.open"), variant="soft", color_scheme="grass",
-                width="100%",
+                high_contrast=True,
             ),
             href="/whatsapp/chats?shop=" + product.shop_slug,
         ),
@@ -47,7 +47,7 @@ def _product() -> rx.Component:
         rx.heading(product.title, size="6", as_="h1"),
         rx.cond(
             SessionState.is_logged_out,
-            rx.callout(tr("product.login_hint"), icon="info", color_scheme="blue", width="100%"),
+            rx.callout(tr("product.login_hint"), icon="info", color_scheme="blue", high_contrast=True, width="100%"),
         ),
         rx.card(product_details(), width="100%", data_testid="product-page"),
         _share_row(),

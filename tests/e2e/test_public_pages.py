@@ -13,6 +13,7 @@ from tests.e2e.conftest import PHONE
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_payments import pay_button
+from tests.e2e.test_qr_payments import record_frames
 from tests.e2e.world import PASSWORD, PIN, world
 
 CAFFE = "/shop/caffe-aurora"
@@ -36,6 +37,16 @@ def _logged_out_frame(page) -> None:
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
 
 
+def _nothing_private_was_sent(frames: list[str]) -> None:
+    """A logged-out visitor's websocket frames hold the shop and its products, and nobody's
+    e-mail, name, phone or password hash (the shop's owner, Luca Moretti, included)."""
+    text = "\n".join(frames).lower()
+    assert "cantucci" in text, "the recorder saw no page data"
+    people = ("giulia rossi", "marco bianchi", "anna ferraro", "davide conti", "luca moretti", "+39 ")
+    leaked = [s for s in ("@example.com", "argon2", *people) if s in text]
+    assert not leaked, f"a logged-out visitor received {leaked}"
+
+
 def test_a_shared_shop_link_opens_logged_out_and_buying_comes_back_after_login(
     needs_database, new_context, request
 ):
@@ -43,6 +54,7 @@ def test_a_shared_shop_link_opens_logged_out_and_buying_comes_back_after_login(
     context = new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     page = context.new_page()
+    frames = record_frames(page)
 
     page.goto(CAFFE)
     expect(page.get_by_role("heading", name="Caffè Aurora", level=1)).to_be_visible()
@@ -82,6 +94,7 @@ def test_a_shared_shop_link_opens_logged_out_and_buying_comes_back_after_login(
     expect(page.get_by_text("Link copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == product_url
     shot(page, "public-product-desktop")
+    _nothing_private_was_sent(frames)
 
     # Buying asks to log in, then comes back to the product.
     page.get_by_role("button", name="Buy now").click()

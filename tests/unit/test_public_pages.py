@@ -8,7 +8,7 @@ import asyncio
 import concurrent.futures
 import contextvars
 import datetime as dt
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from reflex.istate.data import RouterData
@@ -163,3 +163,25 @@ def test_buy_now_logged_out_asks_to_log_in_and_logged_in_goes_to_checkout(engine
     state.product = catalog.get_product_view(session, product_id=product.id)
     checkout_spec = _run(ProductSheetState.buy_now.fn(state))
     assert str(checkout_spec.args[0][1]).strip('"').startswith(f"/checkout?product={product.id}&qty=1&app=whatsapp")
+
+
+@pytest.mark.parametrize(
+    ("raw", "query"),
+    [
+        ("/shop/forno-sole/product/5?app=instagram", "?next=/shop/forno-sole/product/5%3Fapp%3Dinstagram"),
+        ("/shop/forno-sole", "?next=/shop/forno-sole"),
+        ("//evil.example", ""),
+        ("/login?next=/shop/forno-sole", ""),
+        (None, ""),
+    ],
+)
+def test_log_in_and_sign_up_keep_the_way_back_to_a_public_page(raw, query):
+    from socialshop.state.auth import AuthState
+    from socialshop.state.session import safe_next_path
+
+    params = {} if raw is None else {"next": raw}
+    state = _state(AuthState, "/signup?" + urlencode(params) if params else "/signup", params)
+    AuthState.open_signup.fn(state)
+    assert state.next_query == query
+    if query:
+        assert safe_next_path(raw) == raw
