@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, func, or_
+from sqlalchemy import delete, func, literal, or_, tuple_
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from socialshop import images
@@ -132,19 +133,30 @@ def fundraiser_views(session: Session, *, fundraiser_ids: object, language: obje
 
 
 def fundraiser_view(fundraiser: Fundraiser, language: str) -> FundraiserView:
-    goal = max(fundraiser.goal_cents, 0)
-    raised = max(fundraiser.raised_cents, 0)
+    return _fundraiser_view(
+        fundraiser.id,  # type: ignore[arg-type]
+        fundraiser.title,
+        fundraiser.goal_cents,
+        fundraiser.raised_cents,
+        fundraiser.currency,
+        language,
+    )
+
+
+def _fundraiser_view(fid: int, title: str, goal_cents: int, raised_cents: int, currency: str, language: str) -> FundraiserView:
+    goal = max(goal_cents, 0)
+    raised = max(raised_cents, 0)
     # Floor, and capped: "100%" must mean the goal was really reached.
     percent = min(100, raised * 100 // goal) if goal else 0
     return FundraiserView(
-        id=fundraiser.id,  # type: ignore[arg-type]
-        title=fundraiser.title,
-        goal_label=format_money(goal, fundraiser.currency, language),
-        raised_label=format_money(raised, fundraiser.currency, language),
+        id=fid,
+        title=title,
+        goal_label=format_money(goal, currency, language),
+        raised_label=format_money(raised, currency, language),
         raised_cents=raised,
         goal_cents=goal,
         percent=percent,
-        currency=fundraiser.currency,
+        currency=currency,
     )
 
 
@@ -163,6 +175,12 @@ def list_feed(
     app=None mixes the four apps; shop_id keeps one shop's posts (its storefront). Pages are ordered by (created_at, id), and before_id
     resumes right after that post in this order, so no post is skipped or repeated even
     when posts were not created in id order.
+
+    Two statements per page whatever its length or depth: the posts (authors, counts, the
+    viewer's likes and fundraisers in the same row) and the tagged products. The cursor is
+    a row value, `(created_at, id) < (?, ?)`, which PostgreSQL and SQLite read as one range
+    of the (created_at, id) indexes (plain, per app, per shop): a deep page costs what the
+    first one does.
     """
     app_value = None if app is None else parse_app(app).value
     lang = clean_language(language)
@@ -175,23 +193,48 @@ def list_feed(
         if cursor_id is None:
             raise ValidationError("cursor_invalid")
 
-    like_count = select(func.count(Like.id)).where(Like.post_id == Post.id).correlate(Post).scalar_subquery()
+    # count(*), not count(like.id): the (post_id, user_id) key alone answers it.
+    like_count = select(func.count()).select_from(Like).where(Like.post_id == Post.id).correlate(Post).scalar_subquery()
     comment_count = (
-        select(func.count(Comment.id)).where(Comment.post_id == Post.id).correlate(Post).scalar_subquery()
+        select(func.count()).select_from(Comment).where(Comment.post_id == Post.id).correlate(Post).scalar_subquery()
     )
     viewer_id = viewer.id if viewer is not None else None
+    # One probe of the (post_id, user_id) key per post of the page, never the viewer's
+    # whole list of likes (an EXISTS may be planned as a hash of all of them).
     liked = (
-        exists().where(Like.post_id == Post.id, Like.user_id == viewer_id).correlate(Post)
+        select(func.count())
+        .select_from(Like)
+        .where(Like.post_id == Post.id, Like.user_id == viewer_id)
+        .correlate(Post)
+        .scalar_subquery()
         if viewer_id is not None
-        else None
+        else literal(0)
     )
-    columns = [Post, User.display_name, Shop.name, Shop.slug, Shop.logo, like_count, comment_count]
-    if liked is not None:
-        columns.append(liked)
     query = (
-        select(*columns)
+        select(
+            Post.id,
+            Post.app,
+            Post.author_user_id,
+            Post.author_shop_id,
+            Post.text,
+            Post.image,
+            Post.created_at,
+            User.display_name,
+            Shop.name,
+            Shop.slug,
+            Shop.logo,
+            like_count,
+            comment_count,
+            liked,
+            Fundraiser.id,
+            Fundraiser.title,
+            Fundraiser.goal_cents,
+            Fundraiser.raised_cents,
+            Fundraiser.currency,
+        )
         .outerjoin(User, User.id == Post.author_user_id)
         .outerjoin(Shop, Shop.id == Post.author_shop_id)
+        .outerjoin(Fundraiser, Fundraiser.post_id == Post.id)
         .where(or_(Post.author_shop_id.is_(None), Shop.deleted_at.is_(None)))  # type: ignore[union-attr]
     )
     if app_value is not None:
@@ -201,82 +244,109 @@ def list_feed(
     if cursor_id is not None:
         # A subquery, not a lookup first, to keep the page at a fixed number of queries. An
         # unknown cursor compares with NULL, matches nothing and ends the feed.
-        cursor_time = select(Post.created_at).where(Post.id == cursor_id).scalar_subquery()
-        query = query.where(
-            or_(
-                Post.created_at < cursor_time,
-                and_(Post.created_at == cursor_time, Post.id < cursor_id),
-            )
-        )
+        cursor_post = aliased(Post)
+        cursor_time = select(cursor_post.created_at).where(cursor_post.id == cursor_id).scalar_subquery()
+        query = query.where(tuple_(Post.created_at, Post.id) < tuple_(cursor_time, literal(cursor_id)))
     query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(page_size)  # type: ignore[attr-defined,union-attr]
     rows = session.exec(query).all()
     if not rows:
         return []
 
-    post_ids = [row[0].id for row in rows]
+    post_ids = [row[0] for row in rows]
     tags_by_post: dict[int, list[TagView]] = {pid: [] for pid in post_ids}
     tag_rows = session.exec(
-        select(ProductTag, Product, Shop)
+        select(
+            ProductTag.post_id,
+            ProductTag.x_pct,
+            ProductTag.y_pct,
+            Product.id,
+            Product.title,
+            Product.price_cents,
+            Product.currency,
+            Product.stock,
+            Product.image,
+            Shop.name,
+            Shop.slug,
+        )
         .join(Product, Product.id == ProductTag.product_id)
         .join(Shop, Shop.id == Product.shop_id)
-        .where(ProductTag.post_id.in_(post_ids))  # type: ignore[attr-defined]
+        .where(
+            ProductTag.post_id.in_(post_ids),  # type: ignore[attr-defined]
+            # A withdrawn product cannot be bought, so its tag would only lead to an error
+            # (the rule of catalog.product_available).
+            Product.active == True,  # noqa: E712
+            Shop.deleted_at.is_(None),  # type: ignore[union-attr]
+        )
         .order_by(ProductTag.post_id, ProductTag.id)
     ).all()
-    for tag, product, shop in tag_rows:
-        # A withdrawn product cannot be bought, so its tag would only lead to an error.
-        if not product_available(product, shop):
-            continue
-        tags_by_post[tag.post_id].append(
+    for post_id, x_pct, y_pct, product_id, title, price_cents, currency, stock, image, shop_name, shop_slug in tag_rows:
+        tags_by_post[post_id].append(
             TagView(
-                product_id=product.id,  # type: ignore[arg-type]
-                title=product.title,
-                price_label=format_money(product.price_cents, product.currency, lang),
-                price_cents=product.price_cents,
-                currency=product.currency,
-                x_pct=float(tag.x_pct),
-                y_pct=float(tag.y_pct),
-                shop_name=shop.name,
-                shop_slug=shop.slug,
-                in_stock=product.stock > 0,
-                image=product.image,
+                product_id=product_id,
+                title=title,
+                price_label=format_money(price_cents, currency, lang),
+                price_cents=price_cents,
+                currency=currency,
+                x_pct=float(x_pct),
+                y_pct=float(y_pct),
+                shop_name=shop_name,
+                shop_slug=shop_slug,
+                in_stock=stock > 0,
+                image=image,
             )
         )
-    fundraisers = {
-        f.post_id: fundraiser_view(f, lang)
-        for f in session.exec(
-            select(Fundraiser).where(Fundraiser.post_id.in_(post_ids))  # type: ignore[attr-defined]
-        ).all()
-    }
 
     avatars: dict[int, str] = {}
     views = []
-    for row in rows:
-        post, user_name, shop_name, shop_slug, shop_logo, likes, comments = row[:7]
-        viewer_liked = bool(row[7]) if liked is not None else False
-        if post.author_shop_id is not None:
+    for (
+        post_id,
+        post_app,
+        author_user_id,
+        author_shop_id,
+        text,
+        image,
+        created_at,
+        user_name,
+        shop_name,
+        shop_slug,
+        shop_logo,
+        likes,
+        comments,
+        viewer_likes,
+        fundraiser_id,
+        fundraiser_title,
+        goal_cents,
+        raised_cents,
+        fundraiser_currency,
+    ) in rows:
+        if author_shop_id is not None:
             author_kind, author_name, avatar = "shop", shop_name or "", shop_logo or ""
         else:
             author_kind, author_name = "user", user_name or ""
-            if post.author_user_id is not None and post.author_user_id not in avatars:
-                avatars[post.author_user_id] = _avatar_for_user(post.author_user_id)
-            avatar = avatars.get(post.author_user_id or 0, "")
+            if author_user_id is not None and author_user_id not in avatars:
+                avatars[author_user_id] = _avatar_for_user(author_user_id)
+            avatar = avatars.get(author_user_id or 0, "")
         views.append(
             PostView(
-                id=post.id,  # type: ignore[arg-type]
-                app=post.app,
+                id=post_id,
+                app=post_app,
                 author_name=author_name,
                 author_kind=author_kind,
                 author_shop_slug=shop_slug if author_kind == "shop" else None,
                 author_avatar=avatar,
-                text=post.text,
-                image=post.image,
-                created_at_label=format_datetime(post.created_at, lang),
-                created_at_iso=iso_utc(post.created_at),
+                text=text,
+                image=image,
+                created_at_label=format_datetime(created_at, lang),
+                created_at_iso=iso_utc(created_at),
                 like_count=int(likes or 0),
-                liked_by_viewer=viewer_liked,
+                liked_by_viewer=bool(viewer_likes),
                 comment_count=int(comments or 0),
-                tags=tags_by_post[post.id],  # type: ignore[index]
-                fundraiser=fundraisers.get(post.id),  # type: ignore[arg-type]
+                tags=tags_by_post[post_id],
+                fundraiser=_fundraiser_view(
+                    fundraiser_id, fundraiser_title, goal_cents, raised_cents, fundraiser_currency, lang
+                )
+                if fundraiser_id is not None
+                else None,
             )
         )
     return views
