@@ -310,6 +310,11 @@ def list_feed(
         statement, {name: value for name, value in params.items() if value is not None}
     ).all()
 
+    return _post_views(rows, lang)
+
+
+def _post_views(rows, lang: str) -> list[PostView]:
+    """PostViews from the feed statement's rows (a post with n tags comes as n rows)."""
     avatar_dir = str(images.generated_dir() / "avatars")
     avatars: dict[int, str] = {}
     views: list[PostView] = []
@@ -353,7 +358,7 @@ def list_feed(
                 author_kind, author_name = "user", user_name or ""
                 if author_user_id is not None and author_user_id not in avatars:
                     # images.existing_url's rule with one stat of a plain path (pathlib costs more).
-                    drawn = os.path.isfile(os.path.join(avatar_dir, f"user-{author_user_id}.png"))
+                    drawn = os.path.isfile(f"{avatar_dir}/user-{author_user_id}.png")
                     avatars[author_user_id] = images.url_for("avatars", f"user-{author_user_id}") if drawn else ""
                 avatar = avatars.get(author_user_id or 0, "")
             views.append(
