@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import functools
 import statistics
 import sys
 import tempfile
@@ -34,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Table, event, text  # noqa: E402
+from sqlalchemy import Table, TextClause, event, text  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel  # noqa: E402
 
@@ -237,18 +238,26 @@ def service_page(engine: Engine, viewer: User, app: str | None, cursor: int | No
         return feed.list_feed(session, viewer=viewer, app=app, limit=PAGE_SIZE, before_id=cursor)
 
 
-def hand_page(engine: Engine, app: str | None, cursor: int | None, *, or_cursor: bool = False) -> list:
-    sql = HAND_SQL.format(
-        app="AND p.app = :app" if app else "",
-        cursor="" if cursor is None else (OR_CURSOR if or_cursor else ROW_CURSOR),
+@functools.lru_cache(maxsize=None)
+def _hand_statement(with_app: bool, with_cursor: bool, or_cursor: bool) -> TextClause:
+    """Built once, as a hand-written query in an application would be."""
+    return text(
+        HAND_SQL.format(
+            app="AND p.app = :app" if with_app else "",
+            cursor="" if not with_cursor else (OR_CURSOR if or_cursor else ROW_CURSOR),
+        )
     )
+
+
+def hand_page(engine: Engine, app: str | None, cursor: int | None, *, or_cursor: bool = False) -> list:
+    sql = _hand_statement(bool(app), cursor is not None, or_cursor)
     params: dict[str, object] = {"viewer": VIEWER_ID, "n": PAGE_SIZE, "yes": True}
     if app:
         params["app"] = app
     if cursor is not None:
         params["c"] = cursor
     with engine.connect() as conn:
-        return conn.execute(text(sql), params).all()
+        return conn.execute(sql, params).all()
 
 
 def _when(value) -> dt.datetime:
@@ -281,6 +290,7 @@ def comparable_hand(rows: list) -> list[tuple]:
 def _clear_label_caches() -> None:
     money._format_money_cached.cache_clear()
     money._format_datetime_cached.cache_clear()
+    feed._time_labels.cache_clear()
 
 
 def p50_ms(fn, reps: int, before=None) -> float:

@@ -7,6 +7,7 @@ lookups would grow with it.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import os
@@ -313,6 +314,13 @@ def list_feed(
     return _post_views(rows, lang)
 
 
+@functools.lru_cache(maxsize=8192)
+def _time_labels(created_at: dt.datetime, _offset: dt.timedelta | None, lang: str) -> tuple[str, str]:
+    """A post's time as shown and as ISO 8601, once per post and language (posts are read far
+    more often than written). The offset is in the key: equal instants in two zones differ."""
+    return format_datetime(created_at, lang), iso_utc(created_at)
+
+
 def _post_views(rows, lang: str) -> list[PostView]:
     """PostViews from the feed statement's rows (a post with n tags comes as n rows)."""
     avatar_dir = str(images.generated_dir() / "avatars")
@@ -352,6 +360,7 @@ def _post_views(rows, lang: str) -> list[PostView]:
         tag_shop_deleted_at,
     ) in rows:
         if not views or views[-1].id != post_id:
+            labels = _time_labels(created_at, created_at.utcoffset(), lang)
             if author_shop_id is not None:
                 author_kind, author_name, avatar = "shop", shop_name or "", shop_logo or ""
             else:
@@ -371,8 +380,8 @@ def _post_views(rows, lang: str) -> list[PostView]:
                     author_avatar=avatar,
                     text=text,
                     image=image,
-                    created_at_label=format_datetime(created_at, lang),
-                    created_at_iso=iso_utc(created_at),
+                    created_at_label=labels[0],
+                    created_at_iso=labels[1],
                     like_count=int(likes or 0),
                     liked_by_viewer=bool(viewer_likes),
                     comment_count=int(comments or 0),
