@@ -6,9 +6,10 @@ import datetime as dt
 import functools
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_format_time
 from babel.dates import format_timedelta as babel_format_timedelta
 from babel.numbers import (
@@ -112,7 +113,28 @@ def format_datetime(value: dt.datetime, language: str = "en") -> str:
 
 
 def _format_datetime(value: dt.datetime, language: str) -> str:
-    return babel_format_datetime(value, format="medium", locale=_locale(language))
+    """Babel's medium date and time, read as Babel writes it: the locale's "{1}, {0}" with
+    the date (formatted once per day) and the time. Only where the locale's medium time is
+    plain "HH:mm:ss" (en_IE and it_IT are); any other locale goes through Babel whole."""
+    pattern = _medium_datetime_pattern(language)
+    if pattern is None:
+        return babel_format_datetime(value, format="medium", locale=_locale(language))
+    clock = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    return pattern.replace("{0}", clock).replace("{1}", _format_medium_date(value.date(), language))
+
+
+@functools.lru_cache(maxsize=16)
+def _medium_datetime_pattern(language: str) -> str | None:
+    locale = Locale.parse(_locale(language))
+    if locale.time_formats["medium"].pattern != "HH:mm:ss":
+        return None
+    # What babel.dates.format_datetime does with it before filling it in.
+    return get_datetime_format("medium", locale=locale).replace("'", "")
+
+
+@functools.lru_cache(maxsize=FORMAT_CACHE_SIZE)
+def _format_medium_date(day: dt.date, language: str) -> str:
+    return babel_format_date(day, format="medium", locale=_locale(language))
 
 
 @functools.lru_cache(maxsize=FORMAT_CACHE_SIZE)

@@ -43,3 +43,21 @@ def test_times_are_cached_per_instant_and_offset():
     assert money.format_datetime(instant, "it") == "3 dic 2026, 13:05:09"
     info = money._format_datetime_cached.cache_info()
     assert (info.misses, info.hits) == (3, 3)
+
+
+def test_the_time_label_is_babels_medium_date_and_time_to_the_letter():
+    import random
+
+    rng = random.Random(9)
+    zones = [dt.UTC, dt.timezone(dt.timedelta(hours=1)), dt.timezone(dt.timedelta(hours=-7, minutes=-30))]
+    for _ in range(400):
+        value = dt.datetime(2020, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=rng.randrange(400_000_000))
+        value = value.astimezone(rng.choice(zones))
+        for language, locale in (("en", "en_IE"), ("it", "it_IT"), ("xx", "en_IE")):
+            assert money._format_datetime(value, language) == babel_format_datetime(
+                value, format="medium", locale=locale
+            ), (value, language)
+    naive = dt.datetime(2026, 2, 28, 23, 59, 59)
+    assert money.format_datetime(naive, "it") == babel_format_datetime(
+        naive.replace(tzinfo=dt.UTC), format="medium", locale="it_IT"
+    )
