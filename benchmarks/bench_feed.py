@@ -290,6 +290,7 @@ def comparable_hand(rows: list) -> list[tuple]:
 def _clear_label_caches() -> None:
     money._format_money_cached.cache_clear()
     money._format_datetime_cached.cache_clear()
+    money._format_medium_date.cache_clear()
     feed._time_labels.cache_clear()
 
 
