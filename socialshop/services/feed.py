@@ -120,10 +120,6 @@ def _get_visible_post(session: Session, post_id: object) -> Post:
     return post
 
 
-def _avatar_for_user(user_id: int) -> str:
-    return images.existing_url("avatars", f"user-{user_id}")
-
-
 def fundraiser_views(session: Session, *, fundraiser_ids: object, language: object = "en") -> dict[int, FundraiserView]:
     """Current totals of the given fundraisers in one query (the feed polls them)."""
     if not isinstance(fundraiser_ids, (list, tuple, set)):
