@@ -334,6 +334,10 @@ def _setup(users: int, posts: int) -> None:
             session.add(ProductTag(post_id=post.id, product_id=product.id, x_pct=50.0, y_pct=50.0))
         session.commit()
         made["product_id"] = product.id
+        # The first page of /feed/instagram, newest first (the feed's order).
+        made["feed_post_ids"] = list(session.exec(
+            select(Post.id).where(Post.app == FEED_APP).order_by(Post.created_at.desc(), Post.id.desc()).limit(20)
+        ).all())
         made["posts"] = session.exec(select(func.count()).select_from(Post).where(Post.app == FEED_APP)).one()
     # Log in outside the sign-up transaction (argon2 per account; the throttle is per account).
     for email in made["emails"]:
