@@ -129,6 +129,28 @@ def tail(path: Path, lines: int = 30) -> str:
         return ""
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds used so far by the processes of a process group (Linux /proc).
+
+    A served app is its own group (the `reflex run` process, Granian and its worker), so
+    the difference over a run is the server's CPU, whatever else the machine is doing.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        # After the command: state ppid pgrp ... utime (12th) stime (13th), 0-based 11, 12.
+        if int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 @contextlib.contextmanager
 def serve_reflex(root: Path, env: dict[str, str], log_path: Path, *, ready_path: str = "/") -> Iterator[tuple[str, int]]:
     """`reflex run --env prod --single-port` in `root` on a spare port; yields (base URL, pid)."""
@@ -263,12 +285,15 @@ def serve_floor_app(*, items: int = FLOOR_ITEMS, keep: bool = False) -> Iterator
 # ------------------------------------------------------------------ SocialShop
 
 
-def socialshop_root(workdir: Path) -> Path:
-    """A private copy of the project to build and serve from: sources linked, `.web` copied."""
+def socialshop_root(workdir: Path, source: Path | None = None) -> Path:
+    """A private copy of the project to build and serve from: sources linked, `.web` copied.
+
+    `source`: another tree's sources (e.g. `git archive` of an older commit, to compare).
+    """
     root = workdir / "app"
     root.mkdir()
     for name in ("socialshop", "alembic", "alembic.ini", "rxconfig.py", "pyproject.toml"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
+        (root / name).symlink_to((source or PROJECT_ROOT) / name)
     for name in ("assets", "reflex.lock"):
         if (PROJECT_ROOT / name).is_dir():
             shutil.copytree(PROJECT_ROOT / name, root / name, symlinks=True)
@@ -283,6 +308,8 @@ def socialshop_env(workdir: Path, extra: dict[str, str] | None = None) -> dict[s
         "REFLEX_DB_URL": f"sqlite:///{workdir / 'bench.db'}",
         "SOCIALSHOP_DATA_DIR": str(workdir),
         "SOCIALSHOP_PAYMENT_PROVIDER": "sandbox",
+        # The served tree's sources (socialshop_root), not whatever PYTHONPATH named.
+        "PYTHONPATH": str(workdir / "app"),
         **(extra or {}),
     })
 
@@ -300,7 +327,7 @@ def prepare_socialshop_database(root: Path, env: dict[str, str], *, users: int, 
 
 def _setup(users: int, posts: int) -> None:
     """In a subprocess whose environment points at the throw-away database: prints JSON."""
-    sys.path.insert(0, str(PROJECT_ROOT))
+    sys.path.insert(0, os.getcwd())  # the served tree (see socialshop_root)
     import datetime as dt
 
     from sqlalchemy import func, update
@@ -366,15 +393,16 @@ def _handler_names() -> dict[str, list[str]]:
 
 @contextlib.contextmanager
 def serve_socialshop(*, users: int = 0, posts: int = 0, env: dict[str, str] | None = None,
-                     keep: bool = False) -> Iterator[ServedApp]:
+                     keep: bool = False, source: Path | None = None) -> Iterator[ServedApp]:
     """SocialShop served in prod mode on a throw-away database; yields its base URL (a ServedApp).
 
     `users`: accounts made and logged in (`.emails`, `.tokens`); `posts`: at least that many
-    posts on /feed/instagram; `env`: extra environment for the app (and its set-up).
+    posts on /feed/instagram; `env`: extra environment for the app (and its set-up);
+    `source`: serve another tree's sources (see socialshop_root).
     """
     with _workdir("socialshop-bench-", keep) as workdir:
         app_env = socialshop_env(workdir, env)
-        root = socialshop_root(workdir)
+        root = socialshop_root(workdir, source)
         made = prepare_socialshop_database(root, app_env, users=users, posts=posts)
         log_path = workdir / "app.log"
         with serve_reflex(root, app_env, log_path, ready_path="/login") as (base, pid):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _floor import FEED_APP, PASSWORD, serve_floor_app, serve_socialshop  # noqa: E402
+from _floor import FEED_APP, PASSWORD, group_cpu_seconds, serve_floor_app, serve_socialshop  # noqa: E402
 from _reflex_client import LightClient, state_name  # noqa: E402
 
 FEED_PATH = f"/feed/{FEED_APP}"
@@ -117,9 +117,12 @@ async def _client_loop(client: LightClient, event: str, payload: dict, count: in
         await asyncio.sleep(random.uniform(0, 2 * think_ms) / 1000)
 
 
-async def measure_round_trips(base: str, clients: int, *, events: int, think_ms: float,
+async def measure_round_trips(base, clients: int, *, events: int, think_ms: float, cpu_ms: list[float],
                               app=None) -> list[float]:
-    """`clients` light clients at once, each sending `events` events (closed loop, think time)."""
+    """`clients` light clients at once, each sending `events` events (closed loop, think time).
+
+    Appends to `cpu_ms` the server's CPU per event (its process group's, over the timed part).
+    """
     if app is None:
         connected = await asyncio.gather(*(LightClient.connect(base, path="/") for _ in range(clients)))
         jobs = [(c, FLOOR_INCREMENT, {}) for c in connected]
@@ -137,8 +140,10 @@ async def measure_round_trips(base: str, clients: int, *, events: int, think_ms:
         samples: list[float] = []
         start = asyncio.Event()
         tasks = [asyncio.create_task(_client_loop(c, e, p, events, think_ms, samples, start)) for c, e, p in jobs]
+        cpu = group_cpu_seconds(base.pid)
         start.set()
         await asyncio.gather(*tasks)
+        cpu_ms.append((group_cpu_seconds(base.pid) - cpu) * 1000 / max(len(samples), 1))
         return samples
     finally:
         await asyncio.gather(*(c.close() for c in connected), return_exceptions=True)
@@ -239,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, help="clicks timed in (c) (default 40, quick 10)")
     parser.add_argument("--no-browser", action="store_true", help="skip (c)")
     parser.add_argument("--only", choices=("a", "b", "c"), help="run one part")
+    parser.add_argument("--source", type=Path, help="serve SocialShop from this tree's sources (e.g. an older "
+                        "commit's `git archive`, to compare before/after)")
     args = parser.parse_args(argv)
     levels = [int(n) for n in args.clients.split(",")]
     events = args.events or (10 if args.quick else 40)
@@ -248,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     verdicts: list[bool] = []
-    with serve_floor_app() as floor, serve_socialshop(users=max(levels) + 1, posts=70) as app:
+    with serve_floor_app() as floor, serve_socialshop(users=max(levels) + 1, posts=70, source=args.source) as app:
         print(f"set-up {time.monotonic() - t0:.0f} s: floor {floor}, SocialShop {app} "
               f"({app.info['posts']} posts on {FEED_PATH}); 1 Granian worker each, {os.cpu_count()} CPUs")
         if "a" in parts:
@@ -267,16 +274,19 @@ def main(argv: list[str] | None = None) -> int:
         if "b" in parts:
             print(f"\n(b) server round trip (light clients, event -> first delta frame; {events} events per "
                   f"client, think time 0-{2 * args.think_ms:.0f} ms)")
-            print(f"  {'clients':>7}  {'floor p50':>10}{'p95':>9}  {'like p50':>10}{'p95':>9}  {'ratio p50':>10}{'p95':>7}")
+            print(f"  {'clients':>7}  {'floor p50':>10}{'p95':>9}  {'like p50':>10}{'p95':>9}  {'ratio p50':>10}{'p95':>7}"
+                  f"  {'server CPU/event floor':>23}{'like':>9}")
             last_ratio = float("nan")
             for n in levels:
-                floor_ms = asyncio.run(measure_round_trips(floor, n, events=events, think_ms=args.think_ms))
-                app_ms = asyncio.run(measure_round_trips(app, n, events=events, think_ms=args.think_ms, app=app))
+                cpu: list[float] = []
+                floor_ms = asyncio.run(measure_round_trips(floor, n, events=events, think_ms=args.think_ms, cpu_ms=cpu))
+                app_ms = asyncio.run(measure_round_trips(app, n, events=events, think_ms=args.think_ms, cpu_ms=cpu,
+                                                         app=app))
                 f50, f95 = percentile(floor_ms, 50), percentile(floor_ms, 95)
                 a50, a95 = percentile(app_ms, 50), percentile(app_ms, 95)
                 last_ratio = a95 / f95
                 print(f"  {n:>7}  {f50:>8.1f}ms{f95:>7.1f}ms  {a50:>8.1f}ms{a95:>7.1f}ms  "
-                      f"{a50 / f50:>9.1f}x{last_ratio:>6.1f}x")
+                      f"{a50 / f50:>9.1f}x{last_ratio:>6.1f}x  {cpu[0]:>20.2f}ms{cpu[1]:>7.2f}ms")
             ok = last_ratio <= TARGET_SERVER_RATIO
             verdicts.append(ok)
             print(f"  target: p95 <= {TARGET_SERVER_RATIO:g}x the floor at {levels[-1]} clients: "
