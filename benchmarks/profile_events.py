@@ -18,6 +18,7 @@ import asyncio
 import cProfile
 import os
 import pstats
+import shutil
 import signal
 import subprocess
 import sys
@@ -83,7 +84,7 @@ def main() -> int:
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="profile-events-"))
-    out = args.out or str(workdir / "backend.pstats")
+    out = args.out or f"{workdir}.pstats"
     if args.floor:
         root, module, env, app = _floor.floor_root(workdir), "floor.floor", _floor.base_env(), None
     else:
@@ -113,6 +114,7 @@ def main() -> int:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=60)
         log.close()
+        shutil.rmtree(workdir, ignore_errors=True)
     print(f"{len(samples)} events from {args.clients} clients in {wall:.1f} s ({len(samples) / wall:.0f}/s): "
           f"round trip p50 {percentile(samples, 50):.1f} ms, p95 {percentile(samples, 95):.1f} ms "
           "(under cProfile: slower than unprofiled)")
