@@ -225,11 +225,11 @@ class ProductSheetState(ShopperState):
                 self.product = catalog.get_product_view(
                     session, product_id=self.product.id, language=self.lang
                 )
+                # The badge in the same transaction: no second session and login lookup.
+                self._update_cart_count(session, user)
         except ServiceError as error:
             self.sheet_error = self._error_text(error)
             return None
-        with session_scope() as session:
-            self._update_cart_count(session, self._current_user(session))
         self.sheet_message = self._t("sheet.added")
         return None
 

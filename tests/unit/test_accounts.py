@@ -108,3 +108,26 @@ def test_language_must_be_known(session):
     assert user.language == "it"
     with pytest.raises(ValidationError):
         accounts.set_language(session, user=user, language="fr")
+
+
+def test_each_token_finds_its_own_user_in_one_statement(session):
+    from sqlalchemy import event
+
+    ada = sign_up(session)
+    bob = sign_up(session, email="bob@example.com", name="Bob")
+    session.flush()
+    session.expunge_all()  # no user already loaded: the lookup must read it
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        found = [accounts.user_for_token(session, token=t).email for t in (bob.token, ada.token)]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert found == ["bob@example.com", "ada@example.com"]
+    # Every event of a signed-in page starts with this lookup.
+    assert len(statements) == 2
