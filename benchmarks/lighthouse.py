@@ -81,6 +81,13 @@ PAGES = {
     "pay": ("Pay /pay", "/pay", True),
     "pay-history": ("Pay history /pay/history", "/pay/history", True),
 }
+# The floor app's pages (benchmarks/_floor.py): "/" is the bare page the targets are judged
+# against; "/items-state" (20 items from a state var filled by on_load: a first screen that
+# waits for hydration and one event, as our feed's does) is printed for comparison.
+FLOOR_PAGES = {
+    "floor": ("floor: bare Reflex page /", "/"),
+    "floor-onload": ("floor: on_load items", "/items-state"),
+}
 PERF_MARGIN = 0.03
 LCP_RATIO = 1.2
 
@@ -166,7 +173,8 @@ def measure(base: str, floor: str | None, port: int, keys: list[str], runs: int,
             desktop: bool, t0: float) -> dict[str, list[dict]]:
     """Every run: the floor and the logged-out pages, log in, the logged-in pages (then log out)."""
     results: dict[str, list[dict]] = {}
-    before = ([("floor", f"{floor}/")] if floor else []) + [(k, base + PAGES[k][1]) for k in keys if not PAGES[k][2]]
+    floors = [(k, floor + path) for k, (_, path) in FLOOR_PAGES.items()] if floor else []
+    before = floors + [(k, base + PAGES[k][1]) for k in keys if not PAGES[k][2]]
     after = [(k, base + PAGES[k][1]) for k in keys if PAGES[k][2]]
     for run in range(runs):
         _in_browser(port, base, log_in=False)
@@ -299,23 +307,24 @@ def main() -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    return report(results, keys, floor_measured="floor" in results)
+    return report(results, keys)
 
 
-def report(results: dict[str, list[dict]], keys: list[str], *, floor_measured: bool) -> int:
+def report(results: dict[str, list[dict]], keys: list[str]) -> int:
     summary = {key: summarize(runs) for key, runs in results.items()}
     floor = summary.get("floor")
     print()
     print(f"{'page':<32} {'perf':>4} {'LCP':>8} {'FCP':>8} {'TBT':>7} {'KB':>6} {'a11y':>4}  verdict")
-    labels = {"floor": "floor: bare Reflex page", **{k: v[0] for k, v in PAGES.items()}}
+    labels = {**{k: v[0] for k, v in FLOOR_PAGES.items()}, **{k: v[0] for k, v in PAGES.items()}}
+    onload = summary.get("floor-onload")
     missed = 0
-    for key in (["floor"] if floor_measured else []) + keys:
+    for key in [*FLOOR_PAGES, *keys]:
         s = summary.get(key)
         if s is None:
             continue
         line = (f"{labels[key]:<32} {_fmt_score(s['performance']):>4} {_fmt_ms(s['lcp']):>8} {_fmt_ms(s['fcp']):>8} "
                 f"{(s['tbt'] or 0):>5.0f}ms {(s['bytes'] or 0) / 1024:>6.0f} {_fmt_score(s['accessibility']):>4}")
-        if key == "floor":
+        if key in FLOOR_PAGES:
             print(line)
             continue
         if "/login" in s["final_url"]:
@@ -327,7 +336,8 @@ def report(results: dict[str, list[dict]], keys: list[str], *, floor_measured: b
             verdicts.append(("perf", s["performance"] >= need - 1e-9, f">= {need * 100:.0f}"))
         if floor and s["lcp"] and floor["lcp"]:
             need = floor["lcp"] * LCP_RATIO
-            verdicts.append(("LCP", s["lcp"] <= need, f"<= {need / 1000:.2f} s, {s['lcp'] / floor['lcp']:.2f}x"))
+            versus = f", {s['lcp'] / onload['lcp']:.2f}x on_load" if onload and onload["lcp"] else ""
+            verdicts.append(("LCP", s["lcp"] <= need, f"<= {need / 1000:.2f} s: {s['lcp'] / floor['lcp']:.2f}x{versus}"))
         verdicts.append(("a11y", s["accessibility"] == 1, "= 100"))
         missed += sum(not ok for _, ok, _ in verdicts)
         print(f"{line}  " + ", ".join(f"{name} {'ok' if ok else 'MISSED'} ({need})" for name, ok, need in verdicts))
@@ -341,7 +351,7 @@ def report(results: dict[str, list[dict]], keys: list[str], *, floor_measured: b
                     print(f"      {node}")
     print(f"\nmedians of {max(s['runs'] for s in summary.values())} run(s); accessibility: the lowest run. "
           f"Reports of the last run: {REPORT_DIR}/<page>.json")
-    if not floor_measured:
+    if not floor:
         print("no floor measured: performance and LCP not judged")
     print(f"result: {'all targets met' if not missed else f'{missed} target(s) missed'}")
     return 1 if missed else 0
