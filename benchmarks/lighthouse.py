@@ -100,6 +100,8 @@ def ensure_lighthouse() -> None:
     """
     if LIGHTHOUSE_CLI.exists():
         return
+    if not shutil.which("npm") or not shutil.which("node"):
+        raise RuntimeError("Lighthouse needs Node.js (>= 18.16) and npm")
     print("installing Lighthouse (npm, benchmarks/lighthouse_node) ...", flush=True)
     subprocess.run(["npm", "install", "--prefix", str(NODE_DIR), "--no-audit", "--no-fund", "--loglevel", "error"],
                    check=True)
@@ -112,13 +114,16 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def chromium(workdir: Path) -> Iterator[int]:
-    """A headless Chromium with remote debugging on a spare port; yields the port."""
+def chromium(workdir: Path, *, dark: bool = False) -> Iterator[int]:
+    """A headless Chromium with remote debugging on a spare port; yields the port.
+
+    `dark`: the system asks for a dark colour scheme (the app's theme follows it).
+    """
     port = _free_port()
     profile = workdir / "chromium-profile"
     proc = subprocess.Popen(
-        [CHROMIUM, *CHROMIUM_FLAGS, f"--remote-debugging-port={port}", f"--user-data-dir={profile}",
-         "about:blank"],
+        [CHROMIUM, *CHROMIUM_FLAGS, *(["--force-dark-mode"] if dark else []), f"--remote-debugging-port={port}",
+         f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:
@@ -279,6 +284,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="Lighthouse runs per page (median); default 3")
     parser.add_argument("--desktop", action="store_true", help="Lighthouse's desktop preset (default: mobile)")
+    parser.add_argument("--dark", action="store_true", help="a browser asking for the dark colour scheme")
     parser.add_argument("--pages", default=",".join(PAGES),
                         help=f"comma-separated subset of {', '.join(PAGES)}")
     parser.add_argument("--no-floor", action="store_true", help="only our pages (no ratios, no verdicts)")
@@ -295,9 +301,9 @@ def main() -> int:
         ensure_lighthouse()
         root, env = _prepare_app(workdir)
         with serve_app(root, env, workdir / "app.log") as base, _floor(not args.no_floor) as floor, \
-                chromium(workdir) as port:
+                chromium(workdir, dark=args.dark) as port:
             print(f"set-up {time.monotonic() - t0:.0f} s: app {base} (prod, 1 worker, SQLite), floor {floor or '-'}, "
-                  f"Chromium {CHROMIUM} on :{port}, {'desktop' if args.desktop else 'mobile'} emulation, "
+                  f"Chromium {CHROMIUM} on :{port}, {'desktop' if args.desktop else 'mobile'} emulation{', dark scheme' if args.dark else ''}, "
                   f"{args.runs} run(s) per page", flush=True)
             results = measure(base, floor, port, keys, args.runs, desktop=args.desktop, t0=t0)
     except Exception as exc:
