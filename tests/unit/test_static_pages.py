@@ -57,3 +57,14 @@ def test_the_app_serves_its_pages_through_it():
     from socialshop.static_pages import directory_pages
 
     assert directory_pages in module.app.api_transformer
+
+
+def test_hashed_build_assets_are_cacheable_for_a_year(tmp_path):
+    client = _client(tmp_path)
+    (tmp_path / "assets" / "select-CrRH6Blz.js").write_text("js")
+    (tmp_path / "assets" / "__reflex_global_styles-NccINl-w.css").write_text("css")
+    for path in ("/assets/select-CrRH6Blz.js", "/assets/__reflex_global_styles-NccINl-w.css"):
+        assert client.get(path).headers["cache-control"] == "public, max-age=31536000, immutable", path
+    # Not content-hashed, not an asset, or missing: no promise made.
+    for path in ("/assets/app.js", "/pay", "/assets/gone-CrRH6Blz.js"):
+        assert "cache-control" not in client.get(path).headers, path
