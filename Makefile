@@ -88,5 +88,12 @@ bench: deps
 bench-concurrency: deps bun browser
 	$(PY) benchmarks/bench_concurrency.py
 
+# Lighthouse (npm package pinned in benchmarks/lighthouse_node/, installed there on first use)
+# on the feed, a storefront and the Pay pages vs a bare Reflex page; `make lighthouse LH_ARGS="--runs 1 --desktop"`.
+# Exit status 1 when a page misses a target, 2 when it could not run.
+.PHONY: lighthouse
+lighthouse: deps bun browser
+	$(PY) benchmarks/lighthouse.py $(LH_ARGS)
+
 lint: deps
 	$(VENV)/bin/ruff check socialshop tests benchmarks scripts

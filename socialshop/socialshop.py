@@ -69,12 +69,14 @@ from socialshop.state.shop_saved import SavedState
 from socialshop.state.shopping import ProductSheetState
 from socialshop.state.support_agent import SupportAgentState
 from socialshop.state.transfers import TransferState
+from socialshop.static_pages import directory_pages
 from socialshop.web_security import private_state_files, security_headers
 
 # Tabs' state files hold who is logged in: not for other local users to read.
 private_state_files()
 app = rx.App(
-    api_transformer=[api_transformer, security_headers],
+    # directory_pages: /pay answers with its page at once (no redirect to /pay/).
+    api_transformer=[api_transformer, directory_pages, security_headers],
     head_components=[rx.el.meta(name="description", content="SocialShop: shop and pay inside your social apps.")],
 )
 # Settles payments left unresolved by a lost gateway answer or a crashed worker.

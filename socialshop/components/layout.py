@@ -107,6 +107,11 @@ def top_bar() -> rx.Component:
         ),
         border_bottom=f"1px solid {rx.color('gray', 5)}",
         background=rx.color("gray", 1),
+        # As tall before the session loads as after (the bell and cart of a logged-in
+        # visitor are taller): else the whole page jumps down once it loads (CLS).
+        min_height="50px",
+        display="flex",
+        align_items="center",
         position="sticky",
         top="0",
         z_index="10",
