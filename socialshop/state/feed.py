@@ -36,9 +36,13 @@ COMMENT_FIELD_PREFIX = "comment-text-"
 POST_ARG = "post_id"
 
 
+def _normal_path(path: str) -> str:
+    return path.rstrip("/") or "/"
+
+
 def _shows_feed_state(path: str) -> bool:
     """The pages whose on_load fills FeedState: the feeds and the post permalinks."""
-    path = path.rstrip("/") or "/"
+    path = _normal_path(path)
     return path == "/" or path.startswith(("/feed/", "/post/"))
 
 
@@ -78,6 +82,8 @@ class FeedState(SessionState):
     _last_id: int = 0
     # Post ids on screen (window and permalink): comments and likes are answered for these.
     _shown_post_ids: set[int] = set()
+    # The page whose on_load filled the window (see leave()).
+    _window_path: str = ""
 
     @rx.var
     def app_label(self) -> str:
@@ -93,6 +99,7 @@ class FeedState(SessionState):
             if viewer is None:
                 return self._login_redirect()
             self._clear()
+            self._window_path = _normal_path(self.router.url.path or "")
             self.app = app if AppSurface.parse(app) else ""
             self._fetch(session, viewer, before_id=None)
         return None
@@ -108,10 +115,14 @@ class FeedState(SessionState):
     def leave(self):
         """on_unmount of the feed and permalink pages: other pages carry none of their data.
 
-        Going to another feed or post page is left to that page's on_load (which clears and
-        fetches): whichever of the two events arrives first, the new page keeps its posts.
+        The unmount is sent before the next page's on_load, with the router data of the page
+        being left (Reflex updates its location mirror after unmounts) or, at worst, of the
+        next one. So: clear when the event names the page the window was loaded for, or a
+        page that does not show the feed; skip when a newer feed or post page already
+        reloaded the window (this leave then names the older page).
         """
-        if not _shows_feed_state(self.router.url.path or ""):
+        path = _normal_path(self.router.url.path or "")
+        if path == self._window_path or not _shows_feed_state(path):
             self._clear()
 
     def _clear(self) -> None:
@@ -139,6 +150,7 @@ class FeedState(SessionState):
         self._shown_post_ids = set()
         self._pages = 0
         self._last_id = 0
+        self._window_path = ""
 
     def _fetch(self, session, viewer, *, before_id: int | None) -> None:
         try:
@@ -327,6 +339,7 @@ class FeedState(SessionState):
         with session_scope() as session:
             viewer = self._page_user(session)
             self._clear()
+            self._window_path = _normal_path(self.router.url.path or "")
             try:
                 view = feed.get_post_view(session, viewer=viewer, post_id=raw, language=self.lang)
             except ServiceError:

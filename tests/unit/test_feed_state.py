@@ -162,17 +162,26 @@ def test_leaving_the_feed_empties_it_so_other_pages_carry_none_of_it(tree, monke
     FeedState.load.fn(state, "")
     FeedState.load_more.fn(state)
     delta_of(root)
-    # Going to another feed leaves the window to that feed's on_load.
+    # A leave arriving after another feed page reloaded the window leaves it alone.
     monkeypatch.setattr(type(state), "router", property(lambda self: _Router("", path="/feed/facebook")), raising=False)
     FeedState.leave.fn(state)
     assert feed_vars(delta_of(root)[0]) == {}
-    monkeypatch.setattr(type(state), "router", property(lambda self: _Router("", path="/cart")), raising=False)
+    # The unmount names the page being left (the window's own page): the window goes.
+    monkeypatch.setattr(type(state), "router", property(lambda self: _Router("", path="/")), raising=False)
     FeedState.leave.fn(state)
     delta, size = delta_of(root)
     assert size < 1024  # emptying sends empty values, not the pages
+    assert feed_vars(delta)["page0_rx_state_"] == []
     defaults = FeedState(_reflex_internal_init=True).dict()[FeedState.get_full_name()]  # type: ignore[call-arg]
     current = root.dict()[FeedState.get_full_name()]
     assert {k: v for k, v in current.items() if v != defaults.get(k)} == {}
+    # The unmount may also name the next page: one that shows no feed clears it too.
+    monkeypatch.setattr(type(state), "router", property(lambda self: _Router("", path="/feed/whatsapp")), raising=False)
+    FeedState.load.fn(state, "")
+    assert state.page0
+    monkeypatch.setattr(type(state), "router", property(lambda self: _Router("", path="/cart")), raising=False)
+    FeedState.leave.fn(state)
+    assert state.page0 == [] and state.has_posts is False
 
 
 def test_the_permalink_is_readable_logged_out_and_a_bad_id_is_not_found(tree, monkeypatch):
