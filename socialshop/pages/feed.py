@@ -75,6 +75,7 @@ def feed_page() -> rx.Component:
             FeedState.has_posts,
             rx.flex(
                 *[_page_slot(slot) for slot in range(WINDOW_PAGES)],
+                aria_owns=FeedState.reading_order,
                 direction="column",
                 gap="var(--space-4)",
                 width="100%",
@@ -99,6 +100,7 @@ def _page_slot(slot: int) -> rx.Component:
         gap="var(--space-4)",
         width="100%",
         order=FeedState.slot_order[slot],
+        id=f"feed-slot-{slot}",
         # An empty slot takes no gap in the column.
         display=rx.cond(posts.length() > 0, "flex", "none"),
     )

@@ -46,6 +46,10 @@ def _shows_feed_state(path: str) -> bool:
     return path == "/" or path.startswith(("/feed/", "/post/"))
 
 
+def _reading_order(order: list[int]) -> str:
+    return " ".join(f"feed-slot-{slot}" for slot in sorted(range(len(order)), key=order.__getitem__))
+
+
 class FeedState(SessionState):
     app: str = ""
     # The ring of page slots (see the module's docstring) and each slot's CSS order.
@@ -53,6 +57,9 @@ class FeedState(SessionState):
     page1: list[feed.PostView] = []
     page2: list[feed.PostView] = []
     slot_order: list[int] = [0, 1, 2]
+    # The slots' element ids in reading order: CSS order moves boxes, not the accessibility
+    # tree, so the column's aria-owns puts screen readers in the same order as the eyes.
+    reading_order: str = "feed-slot-0 feed-slot-1 feed-slot-2"
     has_posts: bool = False
     has_more: bool = False
     loading: bool = False
@@ -135,6 +142,7 @@ class FeedState(SessionState):
                 setattr(self, name, {})
         if self.slot_order != [0, 1, 2]:
             self.slot_order = [0, 1, 2]
+            self.reading_order = _reading_order(self.slot_order)
         for name in ("has_posts", "has_more", "permalink_missing"):
             if getattr(self, name):
                 setattr(self, name, False)
@@ -194,6 +202,7 @@ class FeedState(SessionState):
             order = [(s - self._pages) % WINDOW_PAGES for s in range(WINDOW_PAGES)]
             if order != self.slot_order:
                 self.slot_order = order
+                self.reading_order = _reading_order(order)
         if not self.has_posts:
             self.has_posts = True
 

@@ -49,6 +49,17 @@ def test_a_logged_out_visitor_opens_a_shared_post_and_likes_it_after_logging_in(
     expect(like).to_have_text(str(count))
 
 
+def test_a_shared_post_is_accessible_logged_out(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto("/post/1")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("article")).to_have_count(1)
+    page.wait_for_load_state("networkidle")
+    violations = [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert violations == []
+
+
 def test_a_missing_or_garbage_post_address_says_so(page):
     page.set_viewport_size(DESKTOP)
     for path in ("/post/999999", "/post/garbage", "/post/-3"):

@@ -107,7 +107,8 @@ def test_show_more_sends_only_the_new_page_and_keeps_a_bounded_window(tree):
         assert new_ids == ids[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
     # Five pages fetched: the window holds the last three, in order, the oldest first.
     assert shown_ids(state) == ids[2 * PAGE_SIZE:5 * PAGE_SIZE]
-    assert state.slot_order != [0, 1, 2]
+    assert state.slot_order == [1, 2, 0]  # slot 1 holds the newest page, slot 2 the oldest
+    assert state.reading_order == "feed-slot-2 feed-slot-0 feed-slot-1"
 
 
 def test_dropping_a_page_prunes_its_overlays(tree):
