@@ -206,3 +206,27 @@ class _Router:
         self._page = type("P", (), {"params": {"post_id": raw}})()
         self.url = type("U", (), {"path": path or f"/post/{raw}", "query": ""})()
         self.headers = type("H", (), {"user_agent": "test"})()
+
+
+def test_a_posts_permalink_view_is_the_feeds_view_of_it(tree):
+    """get_post_view (the permalink) and list_feed show a post the same way, likes included."""
+    from socialshop.models import Shop, User
+    from socialshop.services import feed
+    from socialshop.services.errors import NotFound
+
+    _, _, ids, session = tree
+    viewer = session.exec(select(User)).first()
+    feed.toggle_like(session, user=viewer, post_id=ids[10])
+    session.commit()
+    for who in (viewer, None):
+        listed = {p.id: p for p in feed.list_feed(session, viewer=who, limit=PAGE_SIZE)}
+        assert feed.get_post_view(session, viewer=who, post_id=ids[10]) == listed[ids[10]]
+    assert feed.get_post_view(session, viewer=None, post_id=ids[10]).liked_by_viewer is False
+    for garbage in ("abc", "0", "-1", 10**9, None, "1.5"):
+        with pytest.raises(NotFound):
+            feed.get_post_view(session, viewer=None, post_id=garbage)
+    shop = session.exec(select(Shop)).first()
+    shop.deleted_at = utcnow()
+    session.commit()
+    with pytest.raises(NotFound):
+        feed.get_post_view(session, viewer=None, post_id=ids[10])
