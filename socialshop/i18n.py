@@ -28,6 +28,7 @@ from socialshop.translations import (
     pay_support,
     payments,
     people,
+    public_pages,
     qr_payments,
     shopping,
 )
@@ -55,6 +56,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     **merchant_money.MESSAGES,
     **qr_payments.MESSAGES,
     **disputes.MESSAGES,
+    **public_pages.MESSAGES,
 }
 
 

@@ -30,6 +30,7 @@ from socialshop.pages.pay_overview import not_found_page, pay_overview_page
 from socialshop.pages.pay_security import pay_security_page, pin_link_page
 from socialshop.pages.pay_support import pay_support_page
 from socialshop.pages.payment_codes import merchant_qr_page, pay_privacy_page, pay_scan_page
+from socialshop.pages.product_page import product_page
 from socialshop.pages.profile import profile_page
 from socialshop.pages.shop_cart import cart_page
 from socialshop.pages.shop_catalog import shops_page, storefront_page
@@ -58,6 +59,7 @@ from socialshop.state.pay_overview import PayOverviewState
 from socialshop.state.pay_security import PaySecurityState
 from socialshop.state.pay_support import SupportState
 from socialshop.state.payment_codes import MerchantCodesState, PayCodeState, PayPrivacyState
+from socialshop.state.product_page import PRODUCT_ARG, ProductPageState
 from socialshop.state.profile import ProfileState
 from socialshop.state.shop_cart import CartState
 from socialshop.state.shop_catalog import SLUG_ARG, ShopsState, StorefrontState
@@ -101,7 +103,6 @@ PAGES = (
     # The PIN's old address: links in sent notifications and bookmarks still lead there.
     (pin_link_page, "/pay/pin", "Pay security", [PaySecurityState.open_pin_link]),
     (shops_page, "/shops", "Shops", [ProductSheetState.close_sheet, ShopsState.load]),
-    (storefront_page, f"/shop/[{SLUG_ARG}]", "Shop", [ProductSheetState.close_sheet, StorefrontState.load]),
     (cart_page, "/cart", "Cart", [ProductSheetState.close_sheet, CartState.load]),
     (saved_page, "/saved", "Saved", [ProductSheetState.close_sheet, SavedState.load]),
     # A post's public address (readable logged out); the feed's cards link to it.
@@ -143,3 +144,30 @@ PAGES = (
 # "Page ... is being redefined" warning per decorated page.
 for component, route, title, on_load in PAGES:
     app.add_page(component, route=route, title=f"{title} · SocialShop", on_load=on_load)
+
+
+def _share_meta(title: rx.Var, description: rx.Var, og_type: str) -> list:
+    """Open Graph tags for a shared link (filled in once the page's state has loaded)."""
+    return [
+        rx.el.meta(property="og:site_name", content="SocialShop"),
+        rx.el.meta(property="og:type", content=og_type),
+        rx.el.meta(property="og:title", content=title),
+        rx.el.meta(property="og:description", content=description),
+    ]
+
+
+# Public pages, readable logged out; their titles name the shop or the product.
+app.add_page(
+    storefront_page,
+    route=f"/shop/[{SLUG_ARG}]",
+    title=StorefrontState.storefront_title,
+    meta=_share_meta(StorefrontState.storefront_title, StorefrontState.storefront_description, "website"),
+    on_load=[ProductSheetState.close_sheet, StorefrontState.load],
+)
+app.add_page(
+    product_page,
+    route=f"/shop/[{SLUG_ARG}]/product/[{PRODUCT_ARG}]",
+    title=ProductPageState.product_page_title,
+    meta=_share_meta(ProductPageState.product_page_title, ProductPageState.product_page_description, "product"),
+    on_load=[ProductSheetState.close_sheet, ProductPageState.load],
+)

@@ -20,6 +20,18 @@ NAV_ITEMS = (
 # Shown to merchants only, after the others.
 MERCHANT_NAV_ITEM = ("nav.your_shop", "/merchant", "briefcase")
 
+# A logged-out visitor of a public page (shops, storefronts, products): no private links,
+# and "Log in" / "Sign up" that come back to the page being read.
+PUBLIC_NAV_ITEMS = (
+    ("nav.shop", "/shops", "store"),
+    ("nav.login", "/login?next=", "log-in"),
+    ("nav.signup", "/signup?next=", "user-plus"),
+)
+
+
+def _public_href(href: str) -> rx.Var | str:
+    return href + SessionState.return_path if href.endswith("?next=") else href
+
 # Reflex breakpoints: index 2 is >= 48em (768px), where the side navigation takes over.
 PHONE_ONLY = ["flex", "flex", "none"]
 DESKTOP_ONLY = ["none", "none", "flex"]
@@ -102,7 +114,7 @@ def top_bar() -> rx.Component:
     )
 
 
-def _side_link(key: str, href: str, icon: str) -> rx.Component:
+def _side_link(key: str, href: str | rx.Var, icon: str) -> rx.Component:
     return rx.link(
         rx.hstack(rx.icon(icon, size=20), rx.text(tr(key), size="3"), align="center"),
         href=href,
@@ -117,11 +129,19 @@ def _side_link(key: str, href: str, icon: str) -> rx.Component:
 
 def side_nav() -> rx.Component:
     return rx.el.nav(
-        rx.vstack(
-            *[_side_link(*item) for item in NAV_ITEMS],
-            rx.cond(SessionState.user_role == "merchant", _side_link(*MERCHANT_NAV_ITEM)),
-            spacing="1",
-            width="100%",
+        rx.cond(
+            SessionState.is_logged_out,
+            rx.vstack(
+                *[_side_link(key, _public_href(href), icon) for key, href, icon in PUBLIC_NAV_ITEMS],
+                spacing="1",
+                width="100%",
+            ),
+            rx.vstack(
+                *[_side_link(*item) for item in NAV_ITEMS],
+                rx.cond(SessionState.user_role == "merchant", _side_link(*MERCHANT_NAV_ITEM)),
+                spacing="1",
+                width="100%",
+            ),
         ),
         aria_label=tr("nav.main"),
         display=DESKTOP_ONLY,
@@ -134,7 +154,7 @@ def side_nav() -> rx.Component:
     )
 
 
-def _bottom_link(key: str, href: str, icon: str) -> rx.Component:
+def _bottom_link(key: str, href: str | rx.Var, icon: str) -> rx.Component:
     return rx.link(
         rx.vstack(rx.icon(icon, size=22), rx.text(tr(key), size="1"), align="center", spacing="0"),
         href=href,
@@ -147,11 +167,19 @@ def _bottom_link(key: str, href: str, icon: str) -> rx.Component:
 
 def bottom_nav() -> rx.Component:
     return rx.el.nav(
-        rx.hstack(
-            *[_bottom_link(*item) for item in NAV_ITEMS],
-            rx.cond(SessionState.user_role == "merchant", _bottom_link(*MERCHANT_NAV_ITEM)),
-            width="100%",
-            spacing="0",
+        rx.cond(
+            SessionState.is_logged_out,
+            rx.hstack(
+                *[_bottom_link(key, _public_href(href), icon) for key, href, icon in PUBLIC_NAV_ITEMS],
+                width="100%",
+                spacing="0",
+            ),
+            rx.hstack(
+                *[_bottom_link(*item) for item in NAV_ITEMS],
+                rx.cond(SessionState.user_role == "merchant", _bottom_link(*MERCHANT_NAV_ITEM)),
+                width="100%",
+                spacing="0",
+            ),
         ),
         aria_label=tr("nav.main"),
         display=PHONE_ONLY,
@@ -166,7 +194,8 @@ def bottom_nav() -> rx.Component:
 
 
 def page_frame(*children: rx.Component, title_key: str | None = None) -> rx.Component:
-    """A signed-in page: top bar, navigation and a centred column of content."""
+    """A page: top bar, navigation and a centred column of content (the navigation of a
+    logged-out visitor on a public page offers Shops, Log in and Sign up)."""
     return rx.box(
         top_bar(),
         rx.hstack(

@@ -118,7 +118,8 @@ def _quantity_stepper() -> rx.Component:
     )
 
 
-def _sheet_body() -> rx.Component:
+def product_details() -> rx.Component:
+    """The product with quantity, Add to cart, Buy now and Save: in the sheet and on its own page."""
     product = ProductSheetState.product
     return rx.vstack(
         rx.box(
@@ -250,7 +251,7 @@ def product_sheet(open_when: rx.Var | None = None, on_closed: list | None = None
                         role="status",
                         aria_label=tr("common.loading"),
                     ),
-                    rx.cond(ProductSheetState.product, _sheet_body()),
+                    rx.cond(ProductSheetState.product, product_details()),
                 ),
                 spacing="3",
                 width="100%",

@@ -51,8 +51,12 @@ class Order(SQLModel, table=True):
     """One shop's part of a checkout; a checkout spanning shops makes one order per shop.
     A QR or chat payment to a shop is an order too, so fees, refunds and payouts are the same."""
 
-    # The order desk pages through one shop's orders, newest first (keyset on created_at, id).
-    __table_args__ = (Index("ix_order_shop_id_created_at_id", "shop_id", "created_at", "id"),)
+    # The order desk pages through one shop's orders, the buyer through their own, newest
+    # first (row-value keyset on created_at, id).
+    __table_args__ = (
+        Index("ix_order_shop_id_created_at_id", "shop_id", "created_at", "id"),
+        Index("ix_order_buyer_id_created_at_id", "buyer_id", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=32, unique=True, index=True)

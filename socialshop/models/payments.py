@@ -166,9 +166,10 @@ class Payment(SQLModel, table=True):
     """Money that left a user's payment method: a purchase, a donation or a transfer."""
 
     __table_args__ = (
-        # The history pages through a user's payments and the transfers sent to them, newest first.
-        Index("ix_payment_payer_id_created_at", "payer_id", "created_at"),
-        Index("ix_payment_counterparty_user_id_created_at", "counterparty_user_id", "created_at"),
+        # The history pages through a user's payments and the transfers sent to them, newest
+        # first, with a row-value keyset (created_at, id) < (?, ?): id is in the index.
+        Index("ix_payment_payer_id_created_at_id", "payer_id", "created_at", "id"),
+        Index("ix_payment_counterparty_user_id_created_at_id", "counterparty_user_id", "created_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

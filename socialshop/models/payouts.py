@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from socialshop.models.base import StrEnum, utcnow
@@ -18,6 +19,9 @@ class Payout(SQLModel, table=True):
 
     The key is made when the payouts page opens, so a double click or a second request
     with the same key reaches the same payout instead of making another."""
+
+    # A merchant's history lists their shop's payouts newest first (keyset on created_at, id).
+    __table_args__ = (Index("ix_payout_shop_id_created_at_id", "shop_id", "created_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shop.id", index=True)

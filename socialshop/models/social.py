@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint
+from sqlalchemy import CheckConstraint, Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from socialshop.models.base import StrEnum, utcnow
@@ -73,6 +73,14 @@ class Product(SQLModel, table=True):
 
 class Post(SQLModel, table=True):
     """A post by a person or a shop on one app surface."""
+
+    # Feeds page newest first with a row-value keyset `(created_at, id) < (?, ?)`: each
+    # feed (all apps, one app, one storefront) reads its page as one index range.
+    __table_args__ = (
+        Index("ix_post_created_at_id", "created_at", "id"),
+        Index("ix_post_app_created_at_id", "app", "created_at", "id"),
+        Index("ix_post_author_shop_id_created_at_id", "author_shop_id", "created_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     author_user_id: int | None = Field(default=None, foreign_key="user.id", index=True)

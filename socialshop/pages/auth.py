@@ -29,7 +29,7 @@ def login_page() -> rx.Component:
         ),
         rx.hstack(
             rx.text(tr("login.no_account")),
-            rx.link(tr("login.create_account"), href="/signup"),
+            rx.link(tr("login.create_account"), href="/signup" + AuthState.next_query),
             spacing="2",
         ),
     )
@@ -65,7 +65,7 @@ def signup_page() -> rx.Component:
         ),
         rx.hstack(
             rx.text(tr("signup.have_account")),
-            rx.link(tr("nav.login"), href="/login"),
+            rx.link(tr("nav.login"), href="/login" + AuthState.next_query),
             spacing="2",
         ),
     )

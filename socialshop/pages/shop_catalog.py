@@ -9,7 +9,7 @@ from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
 from socialshop.components.posts import app_badge, product_tag
 from socialshop.components.product_sheet import product_image, product_sheet, stock_badge
-from socialshop.models import AppSurface
+from socialshop.state.session import SessionState
 from socialshop.state.shop_catalog import ShopsState, StorefrontState
 from socialshop.state.shopping import ProductSheetState
 
@@ -98,7 +98,7 @@ def shopping_links() -> rx.Component:
 
 def shops_page() -> rx.Component:
     return page_frame(
-        shopping_links(),
+        rx.cond(SessionState.is_logged_in, shopping_links()),
         error_callout(ShopsState.shops_error),
         rx.cond(
             ShopsState.shops.length() > 0,
@@ -109,10 +109,10 @@ def shops_page() -> rx.Component:
     )
 
 
-def product_card(product, app: str = AppSurface.FACEBOOK.value) -> rx.Component:
-    """A product tile; the whole tile is a button opening the product sheet."""
+def product_card(product) -> rx.Component:
+    """A product tile; the whole tile links to the product's own page (shareable, public)."""
     return rx.card(
-        rx.el.button(
+        rx.link(
             rx.vstack(
                 product_image(product.image, product.title),
                 rx.text(product.title, weight="medium", size="2", text_align="left", trim="both"),
@@ -122,19 +122,11 @@ def product_card(product, app: str = AppSurface.FACEBOOK.value) -> rx.Component:
                 align="start",
                 width="100%",
             ),
-            type="button",
-            on_click=ProductSheetState.open_product(product.id, app, 0),
+            href="/shop/" + product.shop_slug + "/product/" + product.id.to_string(),
             aria_label=product.title + " · " + product.price_label,
-            aria_haspopup="dialog",
-            background="none",
-            border="none",
-            padding="0",
-            margin="0",
-            width="100%",
+            underline="none",
             color="inherit",
-            font="inherit",
-            cursor="pointer",
-            text_align="left",
+            width="100%",
         ),
         size="1",
         width="100%",

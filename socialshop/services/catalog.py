@@ -142,6 +142,35 @@ def get_product_view(session: Session, *, product_id: object, language: object =
     return product_view(product, shop, clean_language(language))
 
 
+def product_path(shop_slug: str, product_id: int) -> str:
+    """A product's own page (its permalink): readable logged out, shareable."""
+    return f"/shop/{shop_slug}/product/{product_id}"
+
+
+def get_shop_product(
+    session: Session, *, slug: object, product_id: object, language: object = "en"
+) -> ProductView:
+    """A product as its permalink shows it: it must belong to the open shop named in the link.
+
+    A wrong slug, a wrong id and another shop's product get one answer ("not found"), so a
+    link cannot be bent to show a product under a shop that does not sell it. A withdrawn
+    product of this shop is still shown (available=False), like the product sheet does.
+    """
+    pid = parse_id(product_id)
+    clean = slug.strip().lower() if isinstance(slug, str) else ""
+    if pid is None or not _SLUG.match(clean):
+        raise NotFound("product_not_found")
+    row = session.exec(
+        select(Product, Shop)
+        .join(Shop, Shop.id == Product.shop_id)
+        .where(Product.id == pid, Shop.slug == clean, Shop.deleted_at.is_(None))  # type: ignore[union-attr]
+    ).first()
+    if row is None:
+        raise NotFound("product_not_found")
+    product, shop = row
+    return product_view(product, shop, clean_language(language))
+
+
 def _open_shop_by_slug(session: Session, slug: object) -> Shop:
     clean = slug.strip().lower() if isinstance(slug, str) else ""
     if not _SLUG.match(clean):

@@ -1,15 +1,20 @@
 """The four app feeds: posts, likes, comments and the products tagged on post images.
 
-A feed page costs three queries whatever its length (posts with their counts, tags,
-fundraisers): the feed is the busiest page, and per-post lookups would grow with it.
+A feed page costs one statement whatever its length and depth (posts with their counts,
+the viewer's likes, tags and fundraisers): the feed is the busiest page, and per-post
+lookups would grow with it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
+import os
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, exists, func, or_
+from sqlalchemy import Select, bindparam, delete, func, literal, or_, tuple_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from socialshop import images
@@ -115,10 +120,6 @@ def _get_visible_post(session: Session, post_id: object) -> Post:
     return post
 
 
-def _avatar_for_user(user_id: int) -> str:
-    return images.existing_url("avatars", f"user-{user_id}")
-
-
 def fundraiser_views(session: Session, *, fundraiser_ids: object, language: object = "en") -> dict[int, FundraiserView]:
     """Current totals of the given fundraisers in one query (the feed polls them)."""
     if not isinstance(fundraiser_ids, (list, tuple, set)):
@@ -132,19 +133,124 @@ def fundraiser_views(session: Session, *, fundraiser_ids: object, language: obje
 
 
 def fundraiser_view(fundraiser: Fundraiser, language: str) -> FundraiserView:
-    goal = max(fundraiser.goal_cents, 0)
-    raised = max(fundraiser.raised_cents, 0)
+    return _fundraiser_view(
+        fundraiser.id,  # type: ignore[arg-type]
+        fundraiser.title,
+        fundraiser.goal_cents,
+        fundraiser.raised_cents,
+        fundraiser.currency,
+        language,
+    )
+
+
+def _fundraiser_view(fid: int, title: str, goal_cents: int, raised_cents: int, currency: str, language: str) -> FundraiserView:
+    goal = max(goal_cents, 0)
+    raised = max(raised_cents, 0)
     # Floor, and capped: "100%" must mean the goal was really reached.
     percent = min(100, raised * 100 // goal) if goal else 0
     return FundraiserView(
-        id=fundraiser.id,  # type: ignore[arg-type]
-        title=fundraiser.title,
-        goal_label=format_money(goal, fundraiser.currency, language),
-        raised_label=format_money(raised, fundraiser.currency, language),
+        id=fid,
+        title=title,
+        goal_label=format_money(goal, currency, language),
+        raised_label=format_money(raised, currency, language),
         raised_cents=raised,
         goal_cents=goal,
         percent=percent,
-        currency=fundraiser.currency,
+        currency=currency,
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _feed_statement(*, with_viewer: bool, with_app: bool, with_shop: bool, with_cursor: bool) -> Select:
+    """The page's posts with everything shown about them, built once per shape.
+
+    Core tables and bound parameters: the statement is made and compiled once per process
+    (SQLAlchemy caches its SQL), not once per page. Parameters: viewer_id, app, shop_id,
+    cursor_id, page_size.
+    """
+    post, user, shop, like, comment, fundraiser = (
+        Post.__table__, User.__table__, Shop.__table__, Like.__table__, Comment.__table__, Fundraiser.__table__,  # type: ignore[attr-defined]
+    )
+    # count(*), not count(like.id): the (post_id, user_id) key alone answers it.
+    like_count = sa_select(func.count()).select_from(like).where(like.c.post_id == post.c.id).scalar_subquery()
+    comment_count = (
+        sa_select(func.count()).select_from(comment).where(comment.c.post_id == post.c.id).scalar_subquery()
+    )
+    # One probe of the (post_id, user_id) key per post of the page, never the viewer's
+    # whole list of likes (an EXISTS may be planned as a hash of all of them).
+    liked = (
+        sa_select(func.count())
+        .select_from(like)
+        .where(like.c.post_id == post.c.id, like.c.user_id == bindparam("viewer_id"))
+        .scalar_subquery()
+        if with_viewer
+        else literal(0)
+    )
+    query = (
+        sa_select(
+            post.c.id,
+            post.c.app,
+            post.c.author_user_id,
+            post.c.author_shop_id,
+            post.c.text,
+            post.c.image,
+            post.c.created_at,
+            user.c.display_name,
+            shop.c.name,
+            shop.c.slug,
+            shop.c.logo,
+            like_count,
+            comment_count,
+            liked,
+            fundraiser.c.id,
+            fundraiser.c.title,
+            fundraiser.c.goal_cents,
+            fundraiser.c.raised_cents,
+            fundraiser.c.currency,
+        )
+        .select_from(
+            post.outerjoin(user, user.c.id == post.c.author_user_id)
+            .outerjoin(shop, shop.c.id == post.c.author_shop_id)
+            .outerjoin(fundraiser, fundraiser.c.post_id == post.c.id)
+        )
+        .where(or_(post.c.author_shop_id.is_(None), shop.c.deleted_at.is_(None)))
+    )
+    if with_app:
+        query = query.where(post.c.app == bindparam("app"))
+    if with_shop:
+        query = query.where(post.c.author_shop_id == bindparam("shop_id"))
+    if with_cursor:
+        # A subquery, not a lookup first, to keep the page at a fixed number of queries. An
+        # unknown cursor compares with NULL, matches nothing and ends the feed.
+        cursor_post = post.alias("cursor_post")
+        cursor_id = bindparam("cursor_id", type_=post.c.id.type)
+        cursor_time = sa_select(cursor_post.c.created_at).where(cursor_post.c.id == cursor_id).scalar_subquery()
+        query = query.where(tuple_(post.c.created_at, post.c.id) < tuple_(cursor_time, cursor_id))
+    page = query.order_by(post.c.created_at.desc(), post.c.id.desc()).limit(bindparam("page_size")).subquery("page")
+    # The page's tagged products joined to it: one row per tag (or one for an untagged post).
+    tag, product, tag_shop = ProductTag.__table__, Product.__table__, Shop.__table__.alias("tag_shop")  # type: ignore[attr-defined]
+    return (
+        sa_select(
+            *page.c,
+            tag.c.x_pct,
+            tag.c.y_pct,
+            product.c.id,
+            product.c.title,
+            product.c.price_cents,
+            product.c.currency,
+            product.c.stock,
+            product.c.image,
+            product.c.active,
+            tag_shop.c.name,
+            tag_shop.c.slug,
+            tag_shop.c.deleted_at,
+        )
+        .select_from(
+            page.outerjoin(tag, tag.c.post_id == page.c.id)
+            .outerjoin(product, product.c.id == tag.c.product_id)
+            .outerjoin(tag_shop, tag_shop.c.id == product.c.shop_id)
+        )
+        .order_by(page.c.created_at.desc(), page.c.id.desc(), tag.c.id)
     )
 
 
@@ -163,6 +269,12 @@ def list_feed(
     app=None mixes the four apps; shop_id keeps one shop's posts (its storefront). Pages are ordered by (created_at, id), and before_id
     resumes right after that post in this order, so no post is skipped or repeated even
     when posts were not created in id order.
+
+    One statement per page whatever its length or depth: the page's posts (authors, counts,
+    the viewer's like, the fundraiser) with their tagged products joined. The cursor
+    is a row value, `(created_at, id) < (?, ?)`, which PostgreSQL and SQLite read as one
+    range of the (created_at, id) indexes (plain, per app, per shop): a deep page costs
+    what the first one does.
     """
     app_value = None if app is None else parse_app(app).value
     lang = clean_language(language)
@@ -174,111 +286,127 @@ def list_feed(
         cursor_id = parse_id(before_id)
         if cursor_id is None:
             raise ValidationError("cursor_invalid")
-
-    like_count = select(func.count(Like.id)).where(Like.post_id == Post.id).correlate(Post).scalar_subquery()
-    comment_count = (
-        select(func.count(Comment.id)).where(Comment.post_id == Post.id).correlate(Post).scalar_subquery()
-    )
     viewer_id = viewer.id if viewer is not None else None
-    liked = (
-        exists().where(Like.post_id == Post.id, Like.user_id == viewer_id).correlate(Post)
-        if viewer_id is not None
-        else None
-    )
-    columns = [Post, User.display_name, Shop.name, Shop.slug, Shop.logo, like_count, comment_count]
-    if liked is not None:
-        columns.append(liked)
-    query = (
-        select(*columns)
-        .outerjoin(User, User.id == Post.author_user_id)
-        .outerjoin(Shop, Shop.id == Post.author_shop_id)
-        .where(or_(Post.author_shop_id.is_(None), Shop.deleted_at.is_(None)))  # type: ignore[union-attr]
-    )
-    if app_value is not None:
-        query = query.where(Post.app == app_value)
-    if shop_id is not None:
-        query = query.where(Post.author_shop_id == shop_id)
-    if cursor_id is not None:
-        # A subquery, not a lookup first, to keep the page at a fixed number of queries. An
-        # unknown cursor compares with NULL, matches nothing and ends the feed.
-        cursor_time = select(Post.created_at).where(Post.id == cursor_id).scalar_subquery()
-        query = query.where(
-            or_(
-                Post.created_at < cursor_time,
-                and_(Post.created_at == cursor_time, Post.id < cursor_id),
-            )
-        )
-    query = query.order_by(Post.created_at.desc(), Post.id.desc()).limit(page_size)  # type: ignore[attr-defined,union-attr]
-    rows = session.exec(query).all()
-    if not rows:
-        return []
 
-    post_ids = [row[0].id for row in rows]
-    tags_by_post: dict[int, list[TagView]] = {pid: [] for pid in post_ids}
-    tag_rows = session.exec(
-        select(ProductTag, Product, Shop)
-        .join(Product, Product.id == ProductTag.product_id)
-        .join(Shop, Shop.id == Product.shop_id)
-        .where(ProductTag.post_id.in_(post_ids))  # type: ignore[attr-defined]
-        .order_by(ProductTag.post_id, ProductTag.id)
-    ).all()
-    for tag, product, shop in tag_rows:
-        # A withdrawn product cannot be bought, so its tag would only lead to an error.
-        if not product_available(product, shop):
-            continue
-        tags_by_post[tag.post_id].append(
-            TagView(
-                product_id=product.id,  # type: ignore[arg-type]
-                title=product.title,
-                price_label=format_money(product.price_cents, product.currency, lang),
-                price_cents=product.price_cents,
-                currency=product.currency,
-                x_pct=float(tag.x_pct),
-                y_pct=float(tag.y_pct),
-                shop_name=shop.name,
-                shop_slug=shop.slug,
-                in_stock=product.stock > 0,
-                image=product.image,
-            )
-        )
-    fundraisers = {
-        f.post_id: fundraiser_view(f, lang)
-        for f in session.exec(
-            select(Fundraiser).where(Fundraiser.post_id.in_(post_ids))  # type: ignore[attr-defined]
-        ).all()
+    statement = _feed_statement(
+        with_viewer=viewer_id is not None,
+        with_app=app_value is not None,
+        with_shop=shop_id is not None,
+        with_cursor=cursor_id is not None,
+    )
+    params = {
+        "viewer_id": viewer_id,
+        "app": app_value,
+        "shop_id": shop_id,
+        "cursor_id": cursor_id,
+        "page_size": page_size,
     }
+    if session.autoflush:
+        session.flush()  # what session.exec does first: the session's own new rows count
+    rows = session.connection().execute(
+        statement, {name: value for name, value in params.items() if value is not None}
+    ).all()
 
+    return _post_views(rows, lang)
+
+
+@functools.lru_cache(maxsize=8192)
+def _time_labels(created_at: dt.datetime, _offset: dt.timedelta | None, lang: str) -> tuple[str, str]:
+    """A post's time as shown and as ISO 8601, once per post and language (posts are read far
+    more often than written). The offset is in the key: equal instants in two zones differ."""
+    return format_datetime(created_at, lang), iso_utc(created_at)
+
+
+def _post_views(rows, lang: str) -> list[PostView]:
+    """PostViews from the feed statement's rows (a post with n tags comes as n rows)."""
+    avatar_dir = str(images.generated_dir() / "avatars")
     avatars: dict[int, str] = {}
-    views = []
-    for row in rows:
-        post, user_name, shop_name, shop_slug, shop_logo, likes, comments = row[:7]
-        viewer_liked = bool(row[7]) if liked is not None else False
-        if post.author_shop_id is not None:
-            author_kind, author_name, avatar = "shop", shop_name or "", shop_logo or ""
-        else:
-            author_kind, author_name = "user", user_name or ""
-            if post.author_user_id is not None and post.author_user_id not in avatars:
-                avatars[post.author_user_id] = _avatar_for_user(post.author_user_id)
-            avatar = avatars.get(post.author_user_id or 0, "")
-        views.append(
-            PostView(
-                id=post.id,  # type: ignore[arg-type]
-                app=post.app,
-                author_name=author_name,
-                author_kind=author_kind,
-                author_shop_slug=shop_slug if author_kind == "shop" else None,
-                author_avatar=avatar,
-                text=post.text,
-                image=post.image,
-                created_at_label=format_datetime(post.created_at, lang),
-                created_at_iso=iso_utc(post.created_at),
-                like_count=int(likes or 0),
-                liked_by_viewer=viewer_liked,
-                comment_count=int(comments or 0),
-                tags=tags_by_post[post.id],  # type: ignore[index]
-                fundraiser=fundraisers.get(post.id),  # type: ignore[arg-type]
+    views: list[PostView] = []
+    for (
+        post_id,
+        post_app,
+        author_user_id,
+        author_shop_id,
+        text,
+        image,
+        created_at,
+        user_name,
+        shop_name,
+        shop_slug,
+        shop_logo,
+        likes,
+        comments,
+        viewer_likes,
+        fundraiser_id,
+        fundraiser_title,
+        goal_cents,
+        raised_cents,
+        fundraiser_currency,
+        x_pct,
+        y_pct,
+        product_id,
+        product_title,
+        price_cents,
+        product_currency,
+        stock,
+        product_image,
+        product_active,
+        tag_shop_name,
+        tag_shop_slug,
+        tag_shop_deleted_at,
+    ) in rows:
+        if not views or views[-1].id != post_id:
+            labels = _time_labels(created_at, created_at.utcoffset(), lang)
+            if author_shop_id is not None:
+                author_kind, author_name, avatar = "shop", shop_name or "", shop_logo or ""
+            else:
+                author_kind, author_name = "user", user_name or ""
+                if author_user_id is not None and author_user_id not in avatars:
+                    # images.existing_url's rule with one stat of a plain path (pathlib costs more).
+                    drawn = os.path.isfile(f"{avatar_dir}/user-{author_user_id}.png")
+                    avatars[author_user_id] = images.url_for("avatars", f"user-{author_user_id}") if drawn else ""
+                avatar = avatars.get(author_user_id or 0, "")
+            views.append(
+                PostView(
+                    id=post_id,
+                    app=post_app,
+                    author_name=author_name,
+                    author_kind=author_kind,
+                    author_shop_slug=shop_slug if author_kind == "shop" else None,
+                    author_avatar=avatar,
+                    text=text,
+                    image=image,
+                    created_at_label=labels[0],
+                    created_at_iso=labels[1],
+                    like_count=int(likes or 0),
+                    liked_by_viewer=bool(viewer_likes),
+                    comment_count=int(comments or 0),
+                    tags=[],
+                    fundraiser=_fundraiser_view(
+                        fundraiser_id, fundraiser_title, goal_cents, raised_cents, fundraiser_currency, lang
+                    )
+                    if fundraiser_id is not None
+                    else None,
+                )
             )
-        )
+        # A withdrawn product cannot be bought, so its tag would only lead to an error
+        # (catalog.product_available's rule).
+        if product_id is not None and product_active and tag_shop_name is not None and tag_shop_deleted_at is None:
+            views[-1].tags.append(
+                TagView(
+                    product_id=product_id,
+                    title=product_title,
+                    price_label=format_money(price_cents, product_currency, lang),
+                    price_cents=price_cents,
+                    currency=product_currency,
+                    x_pct=float(x_pct),
+                    y_pct=float(y_pct),
+                    shop_name=tag_shop_name,
+                    shop_slug=tag_shop_slug,
+                    in_stock=stock > 0,
+                    image=product_image,
+                )
+            )
     return views
 
 

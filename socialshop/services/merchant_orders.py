@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import literal, tuple_, update
 from sqlmodel import Session, col, select
 
 from socialshop.models import (
@@ -188,8 +188,10 @@ def list_orders(
         query = query.where(col(Order.created_at) < _day_start(filters.date_to + dt.timedelta(days=1)))
     if after is not None:
         at, order_id = after
+        # A row value: one range of ix_order_shop_id_created_at_id however deep the page.
         query = query.where(
-            or_(col(Order.created_at) < at, and_(col(Order.created_at) == at, col(Order.id) < order_id))
+            tuple_(col(Order.created_at), col(Order.id))
+            < tuple_(literal(at, col(Order.created_at).type), literal(order_id, col(Order.id).type))
         )
     rows = list(
         session.exec(query.order_by(col(Order.created_at).desc(), col(Order.id).desc()).limit(size + 1)).all()

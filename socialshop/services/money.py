@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_datetime_format
 from babel.dates import format_time as babel_format_time
 from babel.dates import format_timedelta as babel_format_timedelta
 from babel.numbers import (
@@ -34,8 +36,20 @@ def to_decimal(amount_cents: int, currency: str) -> Decimal:
     return Decimal(amount_cents).scaleb(-get_currency_precision(currency))
 
 
+# Formatting is pure (value, currency, language) -> text, and Babel takes ~20 µs a call: a
+# feed or history page formats the same prices and times again and again, so each distinct
+# value is formatted once and kept (bounded: least recently used values are dropped).
+FORMAT_CACHE_SIZE = 8192
+
+
 def format_money(amount_cents: int, currency: str = "EUR", language: str = "en") -> str:
     """'€ 12,50' in Italian, '€12.50' in English."""
+    if type(amount_cents) is int and type(currency) is str and type(language) is str:
+        return _format_money_cached(amount_cents, currency, language)
+    return _format_money(amount_cents, currency, language)
+
+
+def _format_money(amount_cents: int, currency: str, language: str) -> str:
     return format_currency(
         to_decimal(amount_cents, currency),
         currency,
@@ -43,6 +57,9 @@ def format_money(amount_cents: int, currency: str = "EUR", language: str = "en")
         locale=_locale(language),
         currency_digits=True,
     )
+
+
+_format_money_cached = functools.lru_cache(maxsize=FORMAT_CACHE_SIZE)(_format_money)
 
 
 def parse_amount(raw: object, currency: str = "EUR", language: str = "en") -> int:
@@ -89,7 +106,40 @@ def format_datetime(value: dt.datetime, language: str = "en") -> str:
     """A stored time in the reader's language (shown in UTC; naive values are taken as UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return babel_format_datetime(value, format="medium", locale=_locale(language))
+    if type(language) is str:
+        # The offset is part of the key: equal instants in two zones read differently.
+        return _format_datetime_cached(value, value.utcoffset(), language)
+    return _format_datetime(value, language)
+
+
+def _format_datetime(value: dt.datetime, language: str) -> str:
+    """Babel's medium date and time, read as Babel writes it: the locale's "{1}, {0}" with
+    the date (formatted once per day) and the time. Only where the locale's medium time is
+    plain "HH:mm:ss" (en_IE and it_IT are); any other locale goes through Babel whole."""
+    pattern = _medium_datetime_pattern(language)
+    if pattern is None:
+        return babel_format_datetime(value, format="medium", locale=_locale(language))
+    clock = f"{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
+    return pattern.replace("{0}", clock).replace("{1}", _format_medium_date(value.date(), language))
+
+
+@functools.lru_cache(maxsize=16)
+def _medium_datetime_pattern(language: str) -> str | None:
+    locale = Locale.parse(_locale(language))
+    if locale.time_formats["medium"].pattern != "HH:mm:ss":
+        return None
+    # What babel.dates.format_datetime does with it before filling it in.
+    return get_datetime_format("medium", locale=locale).replace("'", "")
+
+
+@functools.lru_cache(maxsize=FORMAT_CACHE_SIZE)
+def _format_medium_date(day: dt.date, language: str) -> str:
+    return babel_format_date(day, format="medium", locale=_locale(language))
+
+
+@functools.lru_cache(maxsize=FORMAT_CACHE_SIZE)
+def _format_datetime_cached(value: dt.datetime, _offset: dt.timedelta | None, language: str) -> str:
+    return _format_datetime(value, language)
 
 
 def format_month(month: dt.date, language: str = "en", *, style: str = "long") -> str:

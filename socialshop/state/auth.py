@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import quote
 
 import reflex as rx
 
@@ -28,14 +29,21 @@ class AuthState(SessionState):
     error: str = ""
     notice: str = ""
     wants_shop: bool = False
+    # "?next=..." for the links between log-in and sign-up, so either comes back to the page
+    # that asked (e.g. a product a logged-out visitor wanted to buy); "" for the feed.
+    next_query: str = ""
     _next_path: str = "/"
+
+    def _remember_next(self) -> None:
+        self._next_path = safe_next_path(self.router.url.query_parameters.get("next"))
+        self.next_query = f"?next={quote(self._next_path, safe='/')}" if self._next_path != "/" else ""
 
     @rx.event
     def open_login(self):
         """on_load of /login: remember where to go back, skip the form if already in."""
         self.error = ""
         query = self.router.url.query_parameters
-        self._next_path = safe_next_path(query.get("next"))
+        self._remember_next()
         self.notice = self._t("login.required") if self._next_path != "/" else ""
         if query.get("signed_up") == "1":
             self.notice = self._t("signup.done")
@@ -51,6 +59,7 @@ class AuthState(SessionState):
         self.error = ""
         self.notice = ""
         self.wants_shop = False
+        self._remember_next()
 
     @rx.event
     def set_wants_shop(self, checked: bool):
@@ -81,7 +90,7 @@ class AuthState(SessionState):
     @rx.event(background=True)
     async def sign_up(self, form_data: dict):
         async with self:
-            wants_shop, language = self.wants_shop, self.lang
+            wants_shop, language, next_query = self.wants_shop, self.lang, self.next_query
         fields = {
             "email": _field(form_data, "email"),
             "password": _field(form_data, "password"),
@@ -100,7 +109,7 @@ class AuthState(SessionState):
             self.error = ""
         # The same answer whether the address is new or already has an account (then
         # nothing was changed): logging in is the next step either way.
-        yield rx.redirect("/login?signed_up=1")
+        yield rx.redirect("/login?signed_up=1" + next_query.replace("?", "&", 1))
 
     def _accept_login(self, result: accounts.LoginResult) -> None:
         self.error = ""

@@ -40,6 +40,9 @@ class SessionState(rx.State):
     user_display_name: str = ""
     user_role: str = ""
     session_checked: bool = False
+    # The page a logged-out visitor is reading (URL-encoded): the frame's "Log in" and
+    # "Sign up" links bring them back to it.
+    return_path: str = "/"
 
     def __setattr__(self, name: str, value: object) -> None:
         # A stored (hashed) form arriving from the browser would turn a leaked session
@@ -60,6 +63,12 @@ class SessionState(rx.State):
         return self.user_display_name != ""
 
     @rx.var
+    def is_logged_out(self) -> bool:
+        """Known to be logged out (a public page was loaded without an account); False while
+        the check is pending, so a signed-in frame does not flicker into the public one."""
+        return self.session_checked and self.user_display_name == ""
+
+    @rx.var
     def user_initial(self) -> str:
         return self.user_display_name[:1].upper()
 
@@ -71,6 +80,8 @@ class SessionState(rx.State):
         self.user_role = user.role if user else ""
         if user is not None and user.language in i18n.LANGUAGES:
             self.lang = user.language
+        if user is None:
+            self.return_path = quote(self._here(), safe="/")
         self.session_checked = True
 
     def _t(self, key: str, **params: object) -> str:
@@ -79,11 +90,14 @@ class SessionState(rx.State):
     def _error_text(self, error: ServiceError) -> str:
         return i18n.error_message(error.code, self.lang, **error.params)
 
-    def _login_redirect(self):
+    def _here(self) -> str:
+        """This page's local path and query, fit to come back to after logging in."""
         path = self.router.url.path or "/"
         query = self.router.url.query
-        target = safe_next_path(f"{path}?{query}" if query else path)
-        return rx.redirect(f"/login?next={quote(target, safe='/')}")
+        return safe_next_path(f"{path}?{query}" if query else path)
+
+    def _login_redirect(self):
+        return rx.redirect(f"/login?next={quote(self._here(), safe='/')}")
 
     def _page_user(self, session: Session) -> User | None:
         """For a page's on_load: who is signed in (shown in the frame); a dead token is dropped.

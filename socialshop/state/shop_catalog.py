@@ -1,4 +1,5 @@
-"""The list of shops (/shops) and one storefront (/shop/<slug>)."""
+"""The list of shops (/shops) and one storefront (/shop/<slug>): public pages, readable
+logged out (they hold shops, products and the shops' own posts only, nothing of a person)."""
 
 from __future__ import annotations
 
@@ -22,12 +23,11 @@ class ShopsState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.shops_error = ""
         try:
             with session_scope() as session:
+                # Who is signed in, if anyone, for the frame; a public page never redirects.
+                self._page_user(session)
                 self.shops = catalog.list_shops(session)
         except ServiceError as error:
             self.shops = []
@@ -58,6 +58,19 @@ class StorefrontState(ShopperState):
     _next_product_cursor: int = 0
     _post_cursors: list[int] = [0]
 
+    @rx.var
+    def storefront_title(self) -> str:
+        """The tab's title (and what a shared link previews as, where JavaScript runs)."""
+        if self.shop is not None:
+            return f"{self.shop.name} · SocialShop"
+        if self.shop_missing:
+            return f"{self._t('shop.not_found_title')} · SocialShop"
+        return "SocialShop"
+
+    @rx.var
+    def storefront_description(self) -> str:
+        return self.shop.description if self.shop is not None else ""
+
     def _requested_slug(self) -> str:
         """The slug from the URL: the route's parameter, or the path's last segment."""
         raw = self.router._page.params.get(SLUG_ARG)
@@ -68,9 +81,6 @@ class StorefrontState(ShopperState):
 
     @rx.event
     def load(self):
-        redirect = self.require_login()
-        if redirect is not None:
-            return redirect
         self.storefront_error = ""
         self.shop_missing = False
         self.storefront_loaded = False
@@ -83,6 +93,8 @@ class StorefrontState(ShopperState):
         self._post_cursors = [0]
         try:
             with session_scope() as session:
+                # Who is signed in, if anyone, for the frame; a public page never redirects.
+                self._page_user(session)
                 # The service validates the slug's shape too: garbage is simply "not found".
                 shop = catalog.get_shop_page(session, slug=self._requested_slug(), language=self.lang)
                 # The header only: the products shown live in shop_products.

@@ -6,7 +6,7 @@ state only validates what the browser sends and turns ServiceErrors into message
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 from sqlmodel import Session
@@ -16,7 +16,7 @@ from socialshop.models import AppSurface, User
 from socialshop.services import cart, catalog, inputs, saved
 from socialshop.services.errors import ServiceError
 from socialshop.state.checkout import CheckoutState
-from socialshop.state.session import SessionState
+from socialshop.state.session import SessionState, safe_next_path
 
 # A quantity typed in the sheet is at most this many characters (no one buys 10^7 mugs).
 MAX_QUANTITY_CHARS = 6
@@ -130,18 +130,27 @@ class ProductSheetState(ShopperState):
         yield
         try:
             with session_scope() as session:
+                # Anyone may look at a product; buying, saving and the cart ask to log in.
                 user = self._current_user(session)
-                if user is None:
-                    self.sheet_open = False
-                    yield self._login_redirect()
-                    return
                 self.product = catalog.get_product_view(session, product_id=pid, language=self.lang)
-                self.product_saved = saved.is_saved(session, user=user, product_id=pid)
+                self.product_saved = user is not None and saved.is_saved(session, user=user, product_id=pid)
                 self._update_cart_count(session, user)
         except ServiceError as error:
             self.sheet_error = self._error_text(error)
         finally:
             self.sheet_loading = False
+
+    def _ask_login(self):
+        """Logged out: log in, then back to this product's own page (readable logged out),
+        in the app it was found in, where Buy now / Add to cart / Save work as usual."""
+        self.sheet_open = False
+        self.sheet_post_id = 0
+        if self.product is None:
+            return self._login_redirect()
+        path = catalog.product_path(self.product.shop_slug, self.product.id)
+        if self.sheet_app != AppSurface.FACEBOOK.value:
+            path += "?" + urlencode({"app": self.sheet_app})
+        return rx.redirect(f"/login?next={quote(safe_next_path(path), safe='/')}")
 
     @rx.event
     def close_sheet(self):
@@ -209,7 +218,7 @@ class ProductSheetState(ShopperState):
             with session_scope() as session:
                 user = self._current_user(session)
                 if user is None:
-                    return self._login_redirect()
+                    return self._ask_login()
                 cart.add_to_cart(
                     session, user=user, product_id=self.product.id, quantity=count, app=self.sheet_app
                 )
@@ -233,6 +242,9 @@ class ProductSheetState(ShopperState):
         count = self._checked_quantity()
         if count is None:
             return None
+        with session_scope() as session:
+            if self._current_user(session) is None:
+                return self._ask_login()
         await _fresh_checkout(self)
         query = urlencode({"product": self.product.id, "qty": count, "app": self.sheet_app})
         self.sheet_open = False
@@ -249,7 +261,7 @@ class ProductSheetState(ShopperState):
             with session_scope() as session:
                 user = self._current_user(session)
                 if user is None:
-                    return self._login_redirect()
+                    return self._ask_login()
                 self.product_saved = saved.toggle_saved(session, user=user, product_id=self.product.id)
         except ServiceError as error:
             self.sheet_error = self._error_text(error)

@@ -141,7 +141,7 @@ def test_italian_account_sees_italian_and_euro_formatting(page):
 @pytest.mark.parametrize(
     "path",
     ["/feed/instagram", "/cart", "/saved", "/orders", "/orders/1", "/pay/history", "/pay/apps", "/pay/security",
-     "/messenger/money", "/checkout", "/shops", "/pay", "/pay/contact"],
+     "/messenger/money", "/checkout", "/pay", "/pay/contact"],
 )
 def test_every_private_page_sends_a_logged_out_visitor_to_login(page, path):
     page.goto(path)
