@@ -586,6 +586,7 @@ def get_post_view(session: Session, *, viewer: User | None, post_id: object, lan
             )
         )
     fundraiser = session.exec(select(Fundraiser).where(Fundraiser.post_id == pid)).first()
+    labels = _time_labels(post.created_at, post.created_at.utcoffset(), lang)
     if post.author_shop_id is not None:
         shop = session.get(Shop, post.author_shop_id)
         author_kind, author_name = "shop", shop.name if shop else ""
@@ -593,7 +594,7 @@ def get_post_view(session: Session, *, viewer: User | None, post_id: object, lan
     else:
         author = session.get(User, post.author_user_id) if post.author_user_id is not None else None
         author_kind, author_name, author_slug = "user", author.display_name if author else "", None
-        avatar = _avatar_for_user(post.author_user_id) if post.author_user_id is not None else ""
+        avatar = images.existing_url("avatars", f"user-{post.author_user_id}") if post.author_user_id is not None else ""
     return PostView(
         id=pid,
         app=post.app,
@@ -603,8 +604,8 @@ def get_post_view(session: Session, *, viewer: User | None, post_id: object, lan
         author_avatar=avatar,
         text=post.text,
         image=post.image,
-        created_at_label=format_datetime(post.created_at, lang),
-        created_at_iso=iso_utc(post.created_at),
+        created_at_label=labels[0],
+        created_at_iso=labels[1],
         like_count=like_count,
         liked_by_viewer=viewer_liked,
         comment_count=comment_count,
