@@ -12,7 +12,7 @@ from socialshop.money.reconcile import reconcile_forever
 from socialshop.pages.auth import login_page, signup_page
 from socialshop.pages.checkout import checkout_page
 from socialshop.pages.disputes import dispute_page, merchant_disputes_page, support_disputes_page
-from socialshop.pages.feed import feed_page
+from socialshop.pages.feed import feed_page, post_page
 from socialshop.pages.merchant_fees import merchant_fees_page
 from socialshop.pages.merchant_insights import merchant_insights_page
 from socialshop.pages.merchant_orders import merchant_orders_page
@@ -41,7 +41,7 @@ from socialshop.pages.support_agent import support_agent_page
 from socialshop.state.auth import AuthState
 from socialshop.state.checkout import CheckoutState
 from socialshop.state.disputes import DISPUTE_ARG, DisputeState, MerchantDisputesState, SupportDisputesState
-from socialshop.state.feed import FeedState
+from socialshop.state.feed import POST_ARG, FeedState
 from socialshop.state.merchant_fees import MerchantFeesState
 from socialshop.state.merchant_insights import MerchantInsightsState
 from socialshop.state.merchant_orders import MerchantOrdersState
@@ -107,6 +107,8 @@ PAGES = (
     (shops_page, "/shops", "Shops", [ProductSheetState.close_sheet, ShopsState.load]),
     (cart_page, "/cart", "Cart", [ProductSheetState.close_sheet, CartState.load]),
     (saved_page, "/saved", "Saved", [ProductSheetState.close_sheet, SavedState.load]),
+    # A post's public address (readable logged out); the feed's cards link to it.
+    (post_page, f"/post/[{POST_ARG}]", "Post", [ProductSheetState.close_sheet, FeedState.open_post]),
     (orders_page, "/orders", "Orders", [OrdersState.load]),
     (order_detail_page, f"/orders/[{ORDER_ARG}]", "Order", [OrderDetailState.load]),
     (pay_history_page, "/pay/history", "Pay history", [PayHistoryState.load]),

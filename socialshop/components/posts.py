@@ -103,16 +103,48 @@ def tagged_products(post) -> rx.Component:
     )
 
 
+# What changed on a shown post since its page was sent lives in FeedState's overlay dicts
+# (keyed by the id as a string): the card reads the overlay first, then the page's value.
+def _post_key(post) -> rx.Var:
+    return post.id.to_string()
+
+
+def like_count(post) -> rx.Var:
+    key = _post_key(post)
+    return rx.cond(FeedState.like_counts.contains(key), FeedState.like_counts[key], post.like_count)
+
+
+def liked(post) -> rx.Var:
+    key = _post_key(post)
+    return rx.cond(FeedState.liked.contains(key), FeedState.liked[key], post.liked_by_viewer)
+
+
+def comment_count(post) -> rx.Var:
+    key = _post_key(post)
+    return rx.cond(FeedState.comment_counts.contains(key), FeedState.comment_counts[key], post.comment_count)
+
+
+def _fundraiser_field(post, field: str) -> rx.Var:
+    key = post.fundraiser.id.to_string()
+    return rx.cond(
+        FeedState.fundraisers.contains(key),
+        getattr(FeedState.fundraisers[key], field),
+        getattr(post.fundraiser, field),
+    )
+
+
 def fundraiser_bar(post) -> rx.Component:
     return rx.cond(
         post.fundraiser,
         rx.vstack(
             rx.hstack(rx.icon("heart-handshake", size=16), rx.text(tr("feed.fundraiser"), weight="bold"), align="center"),
             rx.text(post.fundraiser.title, weight="medium"),
-            rx.progress(value=post.fundraiser.percent, max=100, width="100%", aria_label=post.fundraiser.title),
+            rx.progress(
+                value=_fundraiser_field(post, "percent"), max=100, width="100%", aria_label=post.fundraiser.title
+            ),
             rx.hstack(
                 rx.text(
-                    post.fundraiser.raised_label, " ", tr("feed.raised_of"), " ", post.fundraiser.goal_label,
+                    _fundraiser_field(post, "raised_label"), " ", tr("feed.raised_of"), " ", post.fundraiser.goal_label,
                     size="2",
                     color_scheme="gray",
                 ),
@@ -152,11 +184,12 @@ VISUALLY_HIDDEN = {
 
 def comments_button(post) -> rx.Component:
     """The post's comment count ("3 comments"): opens or closes its comments under it."""
+    count = comment_count(post)
     return rx.button(
         rx.icon("message-circle", size=16),
-        post.comment_count.to_string(),
+        count.to_string(),
         " ",
-        rx.cond(post.comment_count == 1, tr("feed.comment"), tr("feed.comments")),
+        rx.cond(count == 1, tr("feed.comment"), tr("feed.comments")),
         variant=rx.cond(FeedState.open_comments_post_id == post.id, "soft", "ghost"),
         color_scheme="gray",
         on_click=FeedState.toggle_comments(post.id),
@@ -291,17 +324,29 @@ def post_card(post) -> rx.Component:
             ),
             rx.hstack(
                 rx.button(
-                    rx.icon("heart", fill=rx.cond(post.liked_by_viewer, "currentColor", "none"), size=16),
-                    post.like_count.to_string(),
-                    variant=rx.cond(post.liked_by_viewer, "soft", "ghost"),
+                    rx.icon("heart", fill=rx.cond(liked(post), "currentColor", "none"), size=16),
+                    like_count(post).to_string(),
+                    variant=rx.cond(liked(post), "soft", "ghost"),
                     color_scheme="red",
                     on_click=FeedState.toggle_like(post.id),
                     aria_label=tr("feed.like"),
-                    aria_pressed=post.liked_by_viewer,
+                    aria_pressed=liked(post),
                 ),
                 comments_button(post),
+                rx.spacer(),
+                # The post's public address: opens (and can be copied or shared) logged out too.
+                rx.link(
+                    rx.icon("link", size=16),
+                    href="/post/" + post.id.to_string(),
+                    aria_label=tr("feed.permalink"),
+                    title=tr("feed.permalink"),
+                    color_scheme="gray",
+                    display="inline-flex",
+                    padding="0.25em",
+                ),
                 align="center",
                 spacing="3",
+                width="100%",
             ),
             comments_section(post),
             spacing="3",

@@ -7,7 +7,7 @@ from socialshop.components.i18n import tr
 from socialshop.components.layout import page_frame
 from socialshop.components.posts import APP_ICONS, post_card
 from socialshop.models import AppSurface
-from socialshop.state.feed import FeedState
+from socialshop.state.feed import WINDOW_PAGES, FeedState
 
 FUNDRAISER_REFRESH_MS = 15_000
 
@@ -72,12 +72,55 @@ def feed_page() -> rx.Component:
         # A pooled timer, not a websocket push: fundraiser totals refresh every 15 s.
         rx.moment(interval=FUNDRAISER_REFRESH_MS, on_change=FeedState.refresh_fundraisers, display="none"),
         rx.cond(
-            FeedState.posts.length() > 0,
-            rx.vstack(rx.foreach(FeedState.posts, post_card), spacing="4", width="100%"),
+            FeedState.has_posts,
+            rx.flex(
+                *[_page_slot(slot) for slot in range(WINDOW_PAGES)],
+                aria_owns=FeedState.reading_order,
+                direction="column",
+                gap="var(--space-4)",
+                width="100%",
+            ),
             rx.cond(FeedState.session_checked, rx.text(tr("feed.empty"), color_scheme="gray")),
         ),
         rx.cond(
             FeedState.has_more,
             rx.button(tr("feed.load_more"), on_click=FeedState.load_more, variant="soft", width="100%"),
         ),
+        # Leaving the feed empties its window: other pages' loads then carry none of it.
+        rx.fragment(on_unmount=FeedState.leave),
+    )
+
+
+def _page_slot(slot: int) -> rx.Component:
+    """One slot of the ring of pages; CSS order places it (the oldest page first)."""
+    posts = getattr(FeedState, f"page{slot}")
+    return rx.flex(
+        rx.foreach(posts, post_card),
+        direction="column",
+        gap="var(--space-4)",
+        width="100%",
+        order=FeedState.slot_order[slot],
+        id=f"feed-slot-{slot}",
+        # An empty slot takes no gap in the column.
+        display=rx.cond(posts.length() > 0, "flex", "none"),
+    )
+
+
+def post_page() -> rx.Component:
+    """/post/<id>: one post, readable logged out; buying, liking and commenting ask to log in."""
+    return page_frame(
+        rx.heading(tr("post.title"), size="6", as_="h1"),
+        rx.cond(
+            FeedState.permalink_missing,
+            rx.callout(
+                tr("post.not_found"),
+                icon="circle-alert",
+                color_scheme="gray",
+                role="status",
+                width="100%",
+            ),
+            rx.foreach(FeedState.permalink, post_card),
+        ),
+        rx.link(tr("post.to_feed"), href="/"),
+        rx.fragment(on_unmount=FeedState.leave),
     )

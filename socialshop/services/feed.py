@@ -544,3 +544,71 @@ def tag_product(
     session.add(tag)
     session.flush()
     return tag
+
+
+def get_post_view(session: Session, *, viewer: User | None, post_id: object, language: object = "en") -> PostView:
+    """One post as the feed shows it, for its permalink (/post/<id>): readable logged out.
+
+    A garbage id, a missing post or a deleted shop's post is NotFound("post_not_found"); with
+    no viewer, `liked_by_viewer` is False, so a logged-out page holds nothing private.
+    """
+    post = _get_visible_post(session, post_id)
+    lang = clean_language(language)
+    pid: int = post.id  # type: ignore[assignment]
+    like_count = int(session.exec(select(func.count()).select_from(Like).where(Like.post_id == pid)).one())
+    comment_count = int(session.exec(select(func.count()).select_from(Comment).where(Comment.post_id == pid)).one())
+    viewer_liked = viewer is not None and session.exec(
+        select(Like.id).where(Like.post_id == pid, Like.user_id == viewer.id)
+    ).first() is not None
+    tags: list[TagView] = []
+    for tag, product, shop in session.exec(
+        select(ProductTag, Product, Shop)
+        .join(Product, Product.id == ProductTag.product_id)
+        .join(Shop, Shop.id == Product.shop_id)
+        .where(ProductTag.post_id == pid)
+        .order_by(ProductTag.id)  # type: ignore[arg-type]
+    ).all():
+        if not product_available(product, shop):
+            continue
+        tags.append(
+            TagView(
+                product_id=product.id,  # type: ignore[arg-type]
+                title=product.title,
+                price_label=format_money(product.price_cents, product.currency, lang),
+                price_cents=product.price_cents,
+                currency=product.currency,
+                x_pct=float(tag.x_pct),
+                y_pct=float(tag.y_pct),
+                shop_name=shop.name,
+                shop_slug=shop.slug,
+                in_stock=product.stock > 0,
+                image=product.image,
+            )
+        )
+    fundraiser = session.exec(select(Fundraiser).where(Fundraiser.post_id == pid)).first()
+    labels = _time_labels(post.created_at, post.created_at.utcoffset(), lang)
+    if post.author_shop_id is not None:
+        shop = session.get(Shop, post.author_shop_id)
+        author_kind, author_name = "shop", shop.name if shop else ""
+        author_slug, avatar = (shop.slug if shop else None), (shop.logo or "" if shop else "")
+    else:
+        author = session.get(User, post.author_user_id) if post.author_user_id is not None else None
+        author_kind, author_name, author_slug = "user", author.display_name if author else "", None
+        avatar = images.existing_url("avatars", f"user-{post.author_user_id}") if post.author_user_id is not None else ""
+    return PostView(
+        id=pid,
+        app=post.app,
+        author_name=author_name,
+        author_kind=author_kind,
+        author_shop_slug=author_slug,
+        author_avatar=avatar,
+        text=post.text,
+        image=post.image,
+        created_at_label=labels[0],
+        created_at_iso=labels[1],
+        like_count=like_count,
+        liked_by_viewer=viewer_liked,
+        comment_count=comment_count,
+        tags=tags,
+        fundraiser=fundraiser_view(fundraiser, lang) if fundraiser is not None else None,
+    )

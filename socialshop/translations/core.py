@@ -68,6 +68,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "feed.fundraiser": ("Fundraiser", "Raccolta fondi"),
     "feed.raised_of": ("raised of", "raccolti su"),
     "feed.posted_on": ("on", "su"),
+    "feed.permalink": ("Link to this post", "Link a questo post"),
+    "post.title": ("Post", "Post"),
+    "post.not_found": (
+        "This post does not exist or is no longer available.",
+        "Questo post non esiste o non è più disponibile.",
+    ),
+    "post.to_feed": ("Go to the feed", "Vai al feed"),
     "shops.title": ("Shops", "Negozi"),
     "shops.products": ("products", "prodotti"),
     "common.loading": ("Loading…", "Caricamento…"),
