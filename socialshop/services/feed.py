@@ -411,7 +411,7 @@ def _post_views(rows, lang: str) -> list[PostView]:
 
 
 def _like_count(session: Session, post_id: int) -> int:
-    return int(session.exec(select(func.count(Like.id)).where(Like.post_id == post_id)).one())
+    return int(session.exec(select(func.count()).where(Like.post_id == post_id)).one())
 
 
 def toggle_like(session: Session, *, user: User, post_id: object) -> tuple[bool, int]:
@@ -421,8 +421,11 @@ def toggle_like(session: Session, *, user: User, post_id: object) -> tuple[bool,
     hit the unique key with an error.
     """
     post = _get_visible_post(session, post_id)
+    # No ORM bookkeeping: likes are never loaded as objects here, so there is nothing to sync.
     removed = session.exec(
-        delete(Like).where(Like.post_id == post.id, Like.user_id == user.id)  # type: ignore[arg-type]
+        delete(Like)
+        .where(Like.post_id == post.id, Like.user_id == user.id)  # type: ignore[arg-type]
+        .execution_options(synchronize_session=False)
     ).rowcount
     if not removed:
         insert_ignore(session, Like, post_id=post.id, user_id=user.id, created_at=utcnow())
