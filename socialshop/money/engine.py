@@ -117,7 +117,8 @@ class Handler:
     """How one kind of plan is recorded and undone, from the stored plan alone.
 
     record(session, attempt, plan, paid) writes what the payment paid for and returns the
-    (id, number) of orders it created; release(session, attempt, plan) gives back what
+    (id, number) of orders it created (`attempt`: the attempt's row as step 3 settled it,
+    every column read by attribute as on a CheckoutAttempt, not an ORM object); release(session, attempt, plan) gives back what
     the claim reserved. Both run inside the engine's transaction; neither commits.
     """
 
@@ -411,7 +412,8 @@ _SETTLE_CHARGED = (
     .returning(*_ATTEMPT.c)
 )
 _INSERT_PAYMENT = insert(_PAYMENT).returning(_PAYMENT.c.id)
-_INSERT_EVENT = insert(_EVENT)
+# inline(): no RETURNING of the new id, which nobody reads.
+_INSERT_EVENT = insert(_EVENT).inline()
 
 # Test-only fault hook: called with the attempt key between a successful charge and the
 # transaction that records it (the crash window the reconciler exists for).
@@ -607,10 +609,11 @@ def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -
                 attempt_id, charge.amount_cents, planned,
             )
         return None
-    # The row as the UPDATE left it: a detached object for the handler, never added to
-    # the session (a stale copy in the caller's identity map is refreshed by result_for
-    # and get_attempt, which populate_existing).
-    attempt = CheckoutAttempt(**row._mapping)
+    # The row as the UPDATE left it, every column, read by attribute like a
+    # CheckoutAttempt (building the ORM object cost more than the statement). A stale
+    # copy in the caller's identity map is refreshed by result_for and get_attempt,
+    # which populate_existing.
+    attempt: CheckoutAttempt = row  # type: ignore[assignment]
     try:
         handler, plan = _handler_of(attempt)
     except BaseException:

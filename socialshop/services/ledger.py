@@ -315,16 +315,14 @@ def post_transactions(
     account_ids = _account_ids(session, (code for clean in cleaned for code, _ in clean), currency)
     now = utcnow()
     conn = session.connection()
-    inserted = dict(
-        conn.execute(
-            _insert_transactions(session),
-            [
-                {"idempotency_key": key, "kind": kind, "description": (description or "")[:255],
-                 "reverses_id": None, "created_at": now}
-                for key, kind, _legs, description in transactions
-            ],
-        ).all()
-    )
+    rows = [
+        {"idempotency_key": key, "kind": kind, "description": (description or "")[:255],
+         "reverses_id": None, "created_at": now}
+        for key, kind, _legs, description in transactions
+    ]
+    # A list of one as a plain dict: a single INSERT, cheaper for SQLAlchemy than its
+    # multi-row path.
+    inserted = dict(conn.execute(_insert_transactions(session), rows[0] if len(rows) == 1 else rows).all())
     ids = []
     entries = []
     for (key, _kind, _legs, _description), clean in zip(transactions, cleaned):

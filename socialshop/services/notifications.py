@@ -68,7 +68,7 @@ def notify(
 
 
 # Built once: every payment writes one (a Core insert on the table, no ORM bookkeeping).
-_INSERT_NOTIFICATION = insert(Notification.__table__)  # type: ignore[attr-defined]
+_INSERT_NOTIFICATION = insert(Notification.__table__).inline()  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
