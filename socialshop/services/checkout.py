@@ -88,8 +88,8 @@ def _take_stock_statement(count: int):
         WHERE id IN (SELECT id FROM product WHERE id IN (:p0, ...) ORDER BY id FOR UPDATE)
           AND stock >= CASE ... END AND active
 
-    It updates one row per line that can be served, so fewer rows than lines means one
-    line cannot (the caller rolls back). On PostgreSQL the sub-SELECT locks the rows in
+    It updates (and returns the id of) one row per line that can be served, so fewer
+    rows than lines means one line cannot (the caller rolls back). On PostgreSQL the sub-SELECT locks the rows in
     ascending id order before any is updated, so two carts sharing products lock them in
     one order (no deadlock) whatever order the planner scans them in; SQLite has no
     FOR UPDATE (SQLAlchemy leaves it out) and needs none: one writer at a time.
@@ -107,6 +107,7 @@ def _take_stock_statement(count: int):
             update(_PRODUCT)
             .where(_PRODUCT.c.id.in_(locked), _PRODUCT.c.stock >= quantity, _PRODUCT.c.active.is_(True))
             .values(stock=_PRODUCT.c.stock - quantity)
+            .returning(_PRODUCT.c.id)
         )
     return stmt
 
@@ -116,7 +117,9 @@ _GIVE_BACK_STOCK = (
     .where(_PRODUCT.c.id == bindparam("b_product_id"))
     .values(stock=_PRODUCT.c.stock + bindparam("b_quantity"))
 )
-_INSERT_ORDERS = insert(_ORDER).returning(_ORDER.c.number, _ORDER.c.id, sort_by_parameter_order=True)
+# Ids come back keyed by the (unique) order number, so in any order: with
+# sort_by_parameter_order SQLite would get one INSERT per order.
+_INSERT_ORDERS = insert(_ORDER).returning(_ORDER.c.number, _ORDER.c.id)
 # RETURNING only so that SQLAlchemy sends a parameter list as one multi-row INSERT
 # ("insertmanyvalues"); without it psycopg runs an executemany pipeline, three server
 # exchanges for a couple of rows.
@@ -258,17 +261,20 @@ def _reserve_stock(session: Session, lines: dict[int, int], titles: dict[int, st
     for i, product_id in enumerate(sorted(lines)):
         params[f"b_p{i}"] = product_id
         params[f"b_q{i}"] = lines[product_id]
-    if conn.execute(_take_stock_statement(len(lines)), params).rowcount == len(lines):
+    taken = set(conn.execute(_take_stock_statement(len(lines)), params).scalars())
+    if len(taken) == len(lines):
         return
-    # A line could not be served: say which (first in id order), from the rows now
-    # locked by this transaction.
+    # A line could not be served: say which (first in id order). The lines not taken
+    # were not changed by this transaction (and are locked by it on PostgreSQL), so
+    # their row says why.
+    refused = sorted(set(lines) - taken)
     rows = {
         row.id: row
         for row in conn.execute(
-            core_select(_PRODUCT.c.id, _PRODUCT.c.stock, _PRODUCT.c.active).where(_PRODUCT.c.id.in_(sorted(lines)))
+            core_select(_PRODUCT.c.id, _PRODUCT.c.stock, _PRODUCT.c.active).where(_PRODUCT.c.id.in_(refused))
         )
     }
-    for product_id in sorted(lines):
+    for product_id in refused:
         row = rows.get(product_id)
         quantity = lines[product_id]
         if row is None or not row.active:
@@ -280,7 +286,7 @@ def _reserve_stock(session: Session, lines: dict[int, int], titles: dict[int, st
                 available=max(row.stock, 0),
                 requested=quantity,
             )
-    raise Conflict("product_unavailable", product=titles[min(lines)])  # not reached: rowcount said so
+    raise Conflict("product_unavailable", product=titles[refused[0]])  # not reached: a refused line is one of the above
 
 
 def _release_stock(session: Session, lines: dict[int, int]) -> None:
