@@ -118,8 +118,9 @@ class Handler:
 
     record(session, attempt, plan, paid) writes what the payment paid for and returns the
     (id, number) of orders it created (`attempt`: the attempt's row as step 3 settled it,
-    every column read by attribute as on a CheckoutAttempt, not an ORM object); release(session, attempt, plan) gives back what
-    the claim reserved. Both run inside the engine's transaction; neither commits.
+    every column read by attribute as on a CheckoutAttempt, not an ORM object);
+    release(session, attempt, plan) gives back what the claim reserved. Both run inside
+    the engine's transaction; neither commits.
     """
 
     record: Callable[[Session, CheckoutAttempt, dict, Paid], list[tuple[int, str]]]
