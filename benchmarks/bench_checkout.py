@@ -51,7 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from _common import postgres_target, sized_engine, temporary_database  # noqa: E402  (benchmarks/)
-from sqlalchemy import Column, Integer, MetaData, String, Table  # noqa: E402
+from sqlalchemy import Column, Integer, MetaData, String, Table, event  # noqa: E402
 from sqlalchemy.engine import Engine  # noqa: E402
 from sqlmodel import Session, SQLModel, func, select  # noqa: E402
 
@@ -75,6 +75,60 @@ PIN = "3917"
 SHIPPING = {"name": "Bench Buyer", "line1": "Via Roma 1", "city": "Milano", "postal_code": "20121", "country": "IT"}
 
 
+# Set while a thread is inside the gateway: the sandbox gateway writes its charges to the
+# same database, and StatementCounter counts those statements apart from the checkout's.
+_IN_GATEWAY = threading.local()
+
+
+class StatementCounter:
+    """Statements and transactions sent on `engine` while it is attached, the checkout's
+    apart from the (sandbox) gateway's.
+
+    Statements: SQLAlchemy's before_cursor_execute, i.e. one per cursor execute (a
+    multi-row INSERT is one). Transactions: the engine's "begin" event (on psycopg each
+    one costs a BEGIN and a COMMIT or ROLLBACK exchange with the server on top of its
+    statements).
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def _count(self, what: str) -> None:
+        if getattr(_IN_GATEWAY, "active", False):
+            what = "gateway_" + what
+        with self._lock:
+            self.counts[what] += 1
+
+    def _statement(self, *_args) -> None:
+        self._count("statements")
+
+    def _begin(self, *_args) -> None:
+        self._count("transactions")
+
+    def __enter__(self) -> StatementCounter:
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        event.listen(self.engine, "begin", self._begin)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "begin", self._begin)
+
+
+def per_call_line(counts: Counter, calls: int, succeeded: int) -> str:
+    """statements and transactions per checkout_items call (gateway's in brackets)."""
+    n = max(calls, 1)
+    return (
+        f"statements per call: {counts['statements'] / n:.1f} "
+        f"(+{counts['gateway_statements'] / n:.1f} by the sandbox gateway), "
+        f"transactions per call: {counts['transactions'] / n:.2f} "
+        f"(+{counts['gateway_transactions'] / n:.2f} by the gateway); "
+        f"{counts['statements'] / max(succeeded, 1):.1f} statements per successful checkout"
+    )
+
+
 class CountingProvider:
     """The configured gateway, counting charges per idempotency key."""
 
@@ -91,14 +145,22 @@ class CountingProvider:
     def charge(self, **kwargs):
         with self._lock:
             self.charges[kwargs["idempotency_key"]] += 1
-        return self.inner.charge(**kwargs)
+        _IN_GATEWAY.active = True
+        try:
+            return self.inner.charge(**kwargs)
+        finally:
+            _IN_GATEWAY.active = False
 
     def refund(self, **kwargs):
         # checkout refunds a charge it could not record under "refund:attempt:<key>".
         key = kwargs["idempotency_key"].removeprefix("refund:attempt:")
         with self._lock:
             self.refunded[key] += 1
-        return self.inner.refund(**kwargs)
+        _IN_GATEWAY.active = True
+        try:
+            return self.inner.refund(**kwargs)
+        finally:
+            _IN_GATEWAY.active = False
 
 
 def counting_provider(engine: Engine) -> CountingProvider:
@@ -228,8 +290,11 @@ def build_work(jobs, *, replay_share: float, seed: int) -> list:
     return work
 
 
-def run_work(engine: Engine, items: list, *, threads: int, gate=None):
-    """`threads` threads draining `items`; `gate()`, if given, is awaited before the clock starts."""
+def run_work(engine: Engine, items: list, *, threads: int, gate=None, counts: Counter | None = None):
+    """`threads` threads draining `items`; `gate()`, if given, is awaited before the clock starts.
+
+    `counts`, if given, is updated with the statements and transactions the run sent
+    (see StatementCounter)."""
     work: queue.Queue = queue.Queue()
     for item in items:
         work.put(item)
@@ -269,20 +334,23 @@ def run_work(engine: Engine, items: list, *, threads: int, gate=None):
             outcomes.update(local_out)
 
     pool = [threading.Thread(target=worker) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    if gate is not None:
-        gate()
-    barrier.wait()
-    start = time.perf_counter()
-    for t in pool:
-        t.join()
-    elapsed = time.perf_counter() - start
+    with StatementCounter(engine) as counter:
+        for t in pool:
+            t.start()
+        if gate is not None:
+            gate()
+        barrier.wait()
+        start = time.perf_counter()
+        for t in pool:
+            t.join()
+        elapsed = time.perf_counter() - start
+    if counts is not None:
+        counts.update(counter.counts)
     return elapsed, latencies, outcomes, errors
 
 
-def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, seed: int):
-    return run_work(engine, build_work(jobs, replay_share=replay_share, seed=seed), threads=threads)
+def run_checkouts(engine: Engine, jobs, *, threads: int, replay_share: float, seed: int, counts: Counter | None = None):
+    return run_work(engine, build_work(jobs, replay_share=replay_share, seed=seed), threads=threads, counts=counts)
 
 
 def _baseline_table() -> Table:
@@ -388,10 +456,12 @@ def _worker_main(task: str, url: str, payload, threads: int, barrier, results, p
         if task == "checkouts":
             provider = counting_provider(engine)
             payments.get_provider = lambda: provider  # type: ignore[assignment]  # this process only
-            elapsed, latencies, outcomes, errors = run_work(engine, payload, threads=threads, gate=gate)
+            counts: Counter[str] = Counter()
+            elapsed, latencies, outcomes, errors = run_work(engine, payload, threads=threads, gate=gate, counts=counts)
             results.put(
                 {
                     "elapsed": elapsed,
+                    "counts": dict(counts),
                     "latencies": latencies,
                     "outcomes": dict(outcomes),
                     "errors": errors,
@@ -459,6 +529,7 @@ def run_checkouts_processes(url: str, jobs, *, threads: int, processes: int, rep
     errors: list[str] = []
     charges: Counter[str] = Counter()
     refunded: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for report in reports:
         if "fatal" in report:
             errors.append("worker process failed: " + report["fatal"].strip().splitlines()[-1])
@@ -470,8 +541,9 @@ def run_checkouts_processes(url: str, jobs, *, threads: int, processes: int, rep
         # Summed per key: a key charged once in each of two processes counts 2 here.
         charges.update(report["charges"])
         refunded.update(report["refunded"])
+        counts.update(report["counts"])
     replayed = len(work) - len(jobs)
-    return elapsed, latencies, outcomes, errors, charges, refunded, replayed
+    return elapsed, latencies, outcomes, errors, charges, refunded, replayed, counts
 
 
 def run_baseline_processes(url: str, engine: Engine, *, threads: int, processes: int, inserts: int) -> tuple[float, float]:
@@ -550,16 +622,17 @@ def bench_database(label: str, engine: Engine, args) -> bool:
         provider = counting_provider(engine)
         original = payments.get_provider
         payments.get_provider = lambda: provider  # type: ignore[assignment]
+        counts: Counter[str] = Counter()
         try:
             elapsed, latencies, outcomes, errors = run_checkouts(
-                engine, jobs, threads=args.threads, replay_share=0.05, seed=args.seed
+                engine, jobs, threads=args.threads, replay_share=0.05, seed=args.seed, counts=counts
             )
         finally:
             payments.get_provider = original  # type: ignore[assignment]
         charges, refunded = provider.charges, provider.refunded
     else:
         url = engine.url.render_as_string(hide_password=False)
-        elapsed, latencies, outcomes, errors, charges, refunded, replayed = run_checkouts_processes(
+        elapsed, latencies, outcomes, errors, charges, refunded, replayed, counts = run_checkouts_processes(
             url, jobs, threads=args.threads, processes=args.processes, replay_share=0.05, seed=args.seed
         )
     calls = len(latencies)
@@ -583,6 +656,7 @@ def bench_database(label: str, engine: Engine, args) -> bool:
           f"{calls / elapsed:.0f} calls/s, {tps:.0f} successful checkouts/s")
     print(f"outcomes: {dict(sorted(outcomes.items()))}")
     print(f"latency per call: p50 {percentile(latencies, 50) * 1000:.1f} ms, p95 {percentile(latencies, 95) * 1000:.1f} ms")
+    print(per_call_line(counts, calls, succeeded))
     print(f"baseline (1-row INSERT+COMMIT, {layout}): {baseline_tps:.0f}/s -> "
           f"checkout/baseline ratio {tps / baseline_tps:.3f} (calls/baseline {calls / elapsed / baseline_tps:.3f})")
     print(f"oversold units: {oversold}   duplicate charges: {duplicates}   ledger problems: {len(problems)}")

@@ -117,8 +117,10 @@ class Handler:
     """How one kind of plan is recorded and undone, from the stored plan alone.
 
     record(session, attempt, plan, paid) writes what the payment paid for and returns the
-    (id, number) of orders it created; release(session, attempt, plan) gives back what
-    the claim reserved. Both run inside the engine's transaction; neither commits.
+    (id, number) of orders it created (`attempt`: the attempt's row as step 3 settled it,
+    every column read by attribute as on a CheckoutAttempt, not an ORM object);
+    release(session, attempt, plan) gives back what the claim reserved. Both run inside
+    the engine's transaction; neither commits.
     """
 
     record: Callable[[Session, CheckoutAttempt, dict, Paid], list[tuple[int, str]]]
@@ -340,7 +342,14 @@ def require_authorized(session: Session, *, attempt_id: int, amount_cents: int, 
     ).first()
     if row is None:
         raise NotFound("attempt_not_found")
-    verified, policy, threshold = row
+    check_authorization(*row, amount_cents=amount_cents, currency=currency)
+
+
+def check_authorization(
+    verified: dt.datetime | None, policy: object, threshold: object, *, amount_cents: int, currency: str
+) -> None:
+    """require_authorized on values the caller read: the attempt's pin_verified_at and the
+    payer's PayProfile pin_policy and pin_threshold_cents (None without a profile)."""
     if verified is not None and verified <= _now() <= verified + PIN_AUTH_TTL:
         return
     if authorization_required(policy, threshold, amount_cents=amount_cents, currency=currency):
@@ -392,8 +401,20 @@ _UPDATE_ATTEMPT = update(_ATTEMPT).where(  # SET: the columns named in the param
 _SETTLE_ATTEMPT = update(_ATTEMPT).where(
     _ATTEMPT.c.id == bindparam("b_attempt_id"), _ATTEMPT.c.status.in_(UNRESOLVED_ATTEMPT_STATUSES)
 )
+# Step 3's first statement: settles the attempt only if it is unresolved AND the charge
+# is for the planned amount, and hands back the row as it now is (no second SELECT).
+_SETTLE_CHARGED = (
+    update(_ATTEMPT)
+    .where(
+        _ATTEMPT.c.id == bindparam("b_attempt_id"),
+        _ATTEMPT.c.status.in_(UNRESOLVED_ATTEMPT_STATUSES),
+        _ATTEMPT.c.amount_cents == bindparam("b_charged_cents"),
+    )
+    .returning(*_ATTEMPT.c)
+)
 _INSERT_PAYMENT = insert(_PAYMENT).returning(_PAYMENT.c.id)
-_INSERT_EVENT = insert(_EVENT)
+# inline(): no RETURNING of the new id, which nobody reads.
+_INSERT_EVENT = insert(_EVENT).inline()
 
 # Test-only fault hook: called with the attempt key between a successful charge and the
 # transaction that records it (the crash window the reconciler exists for).
@@ -419,6 +440,9 @@ class Claim:
     plan: dict
     # Runs in the claim transaction; may raise a ServiceError (everything rolls back).
     reserve: Callable[[Session], None] = lambda s: None
+    # (pin_verified_at, pin_policy, pin_threshold_cents) when the caller already read them
+    # in this transaction (see check_authorization); None: run() reads them.
+    authorization: tuple | None = None
 
 
 def _event(session: Session, attempt_id: int, event: str, source: str, detail: str = "") -> None:
@@ -452,7 +476,10 @@ def run(session: Session, claim: Claim) -> CheckoutResult:
     """Claim, charge and settle one attempt for the payer. Commits step by step.
     Conflict("pin_required") (nothing changed) when the attempt needed the PIN."""
     attempt_id = claim.attempt_id
-    require_authorized(session, attempt_id=attempt_id, amount_cents=claim.amount_cents, currency=claim.currency)
+    if claim.authorization is None:
+        require_authorized(session, attempt_id=attempt_id, amount_cents=claim.amount_cents, currency=claim.currency)
+    else:
+        check_authorization(*claim.authorization, amount_cents=claim.amount_cents, currency=claim.currency)
     if not _set_attempt(
         session,
         attempt_id,
@@ -510,13 +537,14 @@ def run(session: Session, claim: Claim) -> CheckoutResult:
         log.exception("attempt %s: charged but could not record it; refunding", attempt_id)
         _refund_unrecorded(session, attempt_id, charge, key=claim.key)
         raise
-    if not recorded:
+    if recorded is None:
         # Settled by someone else while we were at the gateway. If they failed it (the
         # gateway found nothing then), this charge arrived late: the payer gets it back.
         late = _load(session, attempt_id)
         if late.status == AttemptStatus.FAILED.value:
             _refund_late_charge(session, late, charge, source="payer")
-    return result_for(session, attempt_id=attempt_id)
+        return result_for(session, attempt_id=attempt_id)
+    return recorded
 
 
 def _refund_unrecorded(session: Session, attempt_id: int, charge: Charge, *, key: str) -> None:
@@ -557,27 +585,41 @@ def _handler_of(attempt: CheckoutAttempt) -> tuple[Handler, dict]:
     return handler, plan
 
 
-def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -> bool:
-    """Step 3: record a charge the gateway made. False when the attempt was settled already."""
-    attempt = _load(session, attempt_id)
-    handler, plan = _handler_of(attempt)
-    if charge.amount_cents != attempt.amount_cents:
-        # Never book an amount we did not plan; left unresolved, the books check flags it.
+def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -> CheckoutResult | None:
+    """Step 3: record a charge the gateway made, in one transaction. Returns the attempt's
+    result (as result_for would read it back), or None when the attempt was settled
+    already or the charge is not for the planned amount (left unresolved)."""
+    row = session.connection().execute(
+        _SETTLE_CHARGED,
+        {
+            "b_attempt_id": attempt_id,
+            "b_charged_cents": charge.amount_cents,
+            "status": AttemptStatus.SUCCEEDED.value,
+            "charge_ref": charge.provider_ref[:255],
+            "resolved_by": source,
+            "updated_at": _now(),
+        },
+    ).first()
+    if row is None:
         session.rollback()
-        log.error(
-            "attempt %s: the gateway reports %s charged, the plan says %s; not recorded",
-            attempt_id, charge.amount_cents, attempt.amount_cents,
-        )
-        return False
-    if not _settle(
-        session,
-        attempt_id,
-        status=AttemptStatus.SUCCEEDED.value,
-        charge_ref=charge.provider_ref[:255],
-        resolved_by=source,
-    ):
+        planned = _load(session, attempt_id).amount_cents
+        if charge.amount_cents != planned:
+            # Never book an amount we did not plan; left unresolved, the books check flags it.
+            log.error(
+                "attempt %s: the gateway reports %s charged, the plan says %s; not recorded",
+                attempt_id, charge.amount_cents, planned,
+            )
+        return None
+    # The row as the UPDATE left it, every column, read by attribute like a
+    # CheckoutAttempt (building the ORM object cost more than the statement). A stale
+    # copy in the caller's identity map is refreshed by result_for and get_attempt,
+    # which populate_existing.
+    attempt: CheckoutAttempt = row  # type: ignore[assignment]
+    try:
+        handler, plan = _handler_of(attempt)
+    except BaseException:
         session.rollback()
-        return False
+        raise
     values = {
         "payer_id": attempt.user_id,
         "kind": attempt.kind,
@@ -593,13 +635,25 @@ def _record(session: Session, attempt_id: int, charge: Charge, *, source: str) -
         **plan.get("payment_fields", {}),
     }
     paid = Paid(id=session.connection().execute(_INSERT_PAYMENT, values).scalar_one(), values=values)
-    handler.record(session, attempt, plan, paid)
+    orders = handler.record(session, attempt, plan, paid)
     notifications.notify(session, user_id=attempt.user_id, kind="payment", link=notifications.entry_link("payment", paid.id),
                          params={"amount_cents": attempt.amount_cents, "currency": attempt.currency, "app": attempt.app, "counterparty": values.get("counterparty_label", "")})
     _set_attempt(session, attempt_id, AttemptStatus.SUCCEEDED, payment_id=paid.id)
     _event(session, attempt_id, "charged", source, charge.provider_ref)
     session.commit()
-    return True
+    orders = sorted(orders)
+    return CheckoutResult(
+        status=AttemptStatus.SUCCEEDED.value,
+        attempt_key=attempt.idempotency_key,
+        kind=attempt.kind,
+        total_cents=attempt.amount_cents,
+        currency=attempt.currency,
+        payment_id=paid.id,
+        order_ids=tuple(order_id for order_id, _ in orders),
+        order_numbers=tuple(number for _, number in orders),
+        failure_code=attempt.failure_code,
+        failure_message=attempt.failure_message,
+    )
 
 
 def _fail(
@@ -752,16 +806,18 @@ def credit_handler(
 
     def record(s: Session, attempt: CheckoutAttempt, plan: dict, paid: Paid) -> list[tuple[int, str]]:
         values = paid.values
-        ledger.post_transaction(
+        ledger.post_transactions(
             s,
-            idempotency_key=ledger.payment_transaction_key(paid.id),
-            kind=values["kind"],
-            legs=[
-                (ledger.external_method_account(paid.method_id), -values["amount_cents"]),  # type: ignore[arg-type]
-                (plan["credit_account"], values["amount_cents"]),
-            ],
+            transactions=[(
+                ledger.payment_transaction_key(paid.id),
+                values["kind"],
+                [
+                    (ledger.external_method_account(paid.method_id), -values["amount_cents"]),  # type: ignore[arg-type]
+                    (plan["credit_account"], values["amount_cents"]),
+                ],
+                f"{values['kind']} {values.get('counterparty_label', '')}"[:255],
+            )],
             currency=values["currency"],
-            description=f"{values['kind']} {values.get('counterparty_label', '')}"[:255],
         )
         if after_record is not None:
             after_record(s, plan, paid)

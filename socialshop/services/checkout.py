@@ -17,7 +17,7 @@ import datetime as dt
 import logging
 
 from babel import Locale
-from sqlalchemy import and_, bindparam, delete, insert, update
+from sqlalchemy import Integer, and_, bindparam, case, delete, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session
 
@@ -76,21 +76,50 @@ _ORDER = Order.__table__  # type: ignore[attr-defined]
 _ORDER_ITEM = OrderItem.__table__  # type: ignore[attr-defined]
 _ORDER_EVENT = OrderEvent.__table__  # type: ignore[attr-defined]
 _CART_ITEM = CartItem.__table__  # type: ignore[attr-defined]
-_TAKE_STOCK = (
-    update(_PRODUCT)
-    .where(
-        _PRODUCT.c.id == bindparam("b_product_id"),
-        _PRODUCT.c.stock >= bindparam("b_quantity"),
-        _PRODUCT.c.active.is_(True),
-    )
-    .values(stock=_PRODUCT.c.stock - bindparam("b_quantity"))
-)
+
+
+_TAKE_STOCK: dict[int, object] = {}
+
+
+def _take_stock_statement(count: int):
+    """One UPDATE taking the quantity of each of `count` lines, on SQLite and PostgreSQL:
+
+        UPDATE product SET stock = stock - CASE WHEN id = :p0 THEN :q0 ... END
+        WHERE id IN (SELECT id FROM product WHERE id IN (:p0, ...) ORDER BY id FOR UPDATE)
+          AND stock >= CASE ... END AND active
+
+    It updates (and returns the id of) one row per line that can be served, so fewer
+    rows than lines means one line cannot (the caller rolls back). On PostgreSQL the sub-SELECT locks the rows in
+    ascending id order before any is updated, so two carts sharing products lock them in
+    one order (no deadlock) whatever order the planner scans them in; SQLite has no
+    FOR UPDATE (SQLAlchemy leaves it out) and needs none: one writer at a time.
+    Parameters b_p<i> (product id, ascending) and b_q<i> (quantity); built once per
+    number of lines.
+    """
+    stmt = _TAKE_STOCK.get(count)
+    if stmt is None:
+        ids = [bindparam(f"b_p{i}", type_=Integer) for i in range(count)]
+        quantity = case(
+            *((_PRODUCT.c.id == ids[i], bindparam(f"b_q{i}", type_=Integer)) for i in range(count)), else_=None
+        )
+        locked = core_select(_PRODUCT.c.id).where(_PRODUCT.c.id.in_(ids)).order_by(_PRODUCT.c.id).with_for_update()
+        stmt = _TAKE_STOCK[count] = (
+            update(_PRODUCT)
+            .where(_PRODUCT.c.id.in_(locked), _PRODUCT.c.stock >= quantity, _PRODUCT.c.active.is_(True))
+            .values(stock=_PRODUCT.c.stock - quantity)
+            .returning(_PRODUCT.c.id)
+        )
+    return stmt
+
+
 _GIVE_BACK_STOCK = (
     update(_PRODUCT)
     .where(_PRODUCT.c.id == bindparam("b_product_id"))
     .values(stock=_PRODUCT.c.stock + bindparam("b_quantity"))
 )
-_INSERT_ORDERS = insert(_ORDER).returning(_ORDER.c.number, _ORDER.c.id, sort_by_parameter_order=True)
+# Ids come back keyed by the (unique) order number, so in any order: with
+# sort_by_parameter_order SQLite would get one INSERT per order.
+_INSERT_ORDERS = insert(_ORDER).returning(_ORDER.c.number, _ORDER.c.id)
 # RETURNING only so that SQLAlchemy sends a parameter list as one multi-row INSERT
 # ("insertmanyvalues"); without it psycopg runs an executemany pipeline, three server
 # exchanges for a couple of rows.
@@ -226,23 +255,38 @@ def _load_products(session: Session, lines: dict[int, int]) -> list:
 
 
 def _reserve_stock(session: Session, lines: dict[int, int], titles: dict[int, str]) -> None:
+    """Take every line's quantity in one statement, or raise (the caller rolls back)."""
     conn = session.connection()
-    # Ascending ids: two carts sharing products lock rows in one order (no deadlock).
-    for product_id in sorted(lines):
+    params = {}
+    for i, product_id in enumerate(sorted(lines)):
+        params[f"b_p{i}"] = product_id
+        params[f"b_q{i}"] = lines[product_id]
+    taken = set(conn.execute(_take_stock_statement(len(lines)), params).scalars())
+    if len(taken) == len(lines):
+        return
+    # A line could not be served: say which (first in id order). The lines not taken
+    # were not changed by this transaction (and are locked by it on PostgreSQL), so
+    # their row says why.
+    refused = sorted(set(lines) - taken)
+    rows = {
+        row.id: row
+        for row in conn.execute(
+            core_select(_PRODUCT.c.id, _PRODUCT.c.stock, _PRODUCT.c.active).where(_PRODUCT.c.id.in_(refused))
+        )
+    }
+    for product_id in refused:
+        row = rows.get(product_id)
         quantity = lines[product_id]
-        taken = conn.execute(_TAKE_STOCK, {"b_product_id": product_id, "b_quantity": quantity}).rowcount
-        if taken != 1:
-            row = conn.execute(
-                core_select(_PRODUCT.c.stock, _PRODUCT.c.active).where(_PRODUCT.c.id == product_id)
-            ).one()
-            if not row[1]:
-                raise Conflict("product_unavailable", product=titles[product_id])
+        if row is None or not row.active:
+            raise Conflict("product_unavailable", product=titles[product_id])
+        if row.stock < quantity:
             raise Conflict(
-                "not_enough_stock" if row[0] > 0 else "sold_out",
+                "not_enough_stock" if row.stock > 0 else "sold_out",
                 product=titles[product_id],
-                available=max(row[0], 0),
+                available=max(row.stock, 0),
                 requested=quantity,
             )
+    raise Conflict("product_unavailable", product=titles[refused[0]])  # not reached: a refused line is one of the above
 
 
 def _release_stock(session: Session, lines: dict[int, int]) -> None:
@@ -267,6 +311,8 @@ _SELECT_PURCHASE = (
         _METHOD.c.exp_month.label("method_exp_month"),
         _METHOD.c.exp_year.label("method_exp_year"),
         _PROFILE.c.provider_customer_ref,
+        _PROFILE.c.pin_policy,
+        _PROFILE.c.pin_threshold_cents,
     )
     .select_from(_ATTEMPT)
     .outerjoin(
@@ -277,16 +323,19 @@ _SELECT_PURCHASE = (
             _METHOD.c.removed_at.is_(None),
         ),
     )
-    .outerjoin(_PROFILE, _PROFILE.c.user_id == _METHOD.c.user_id)
+    # The payer's profile (joined on the attempt's user: the card, when found, is the
+    # same user's): the gateway customer and the PIN policy.
+    .outerjoin(_PROFILE, _PROFILE.c.user_id == _ATTEMPT.c.user_id)
     .where(_ATTEMPT.c.idempotency_key == bindparam("b_key"))
 )
 
 
 def _load_purchase(session: Session, *, user: User, key: str, app: object, method_id: int | None):
     """One query for what checkout_items checks before anything else: the attempt (by
-    key), the user's Pay switch for `app` and the card with its gateway customer (both
-    NULL when missing). Checked afterwards in the same order as get_attempt,
-    _check_ready and _method_for_charge, which would take three round trips.
+    key), the user's Pay switch for `app`, the card (NULL when missing) and the payer's
+    PayProfile (gateway customer, PIN policy; NULL without one). Checked afterwards in
+    the same order as get_attempt, check_ready, method_for_charge and
+    require_authorized, which would take four round trips.
     """
     try:
         app_value: str | None = parse_app(app).value
@@ -399,6 +448,8 @@ def checkout_items(
             handler=PURCHASE,
             plan=plan,
             reserve=lambda s: _reserve_stock(s, lines, titles),
+            # Read above in this same transaction: run() needs no query of its own.
+            authorization=(row.pin_verified_at, row.pin_policy, row.pin_threshold_cents),
         ),
     )
 
@@ -428,21 +479,18 @@ def preview_lines(session: Session, *, items: object) -> list:
 # ---------------------------------------------------------------- the "purchase" handler
 
 
+def _rows(rows: list[dict]) -> list[dict] | dict:
+    """One row as a plain dict: a single INSERT, cheaper than SQLAlchemy's multi-row
+    ("insertmanyvalues") path for a list of one."""
+    return rows[0] if len(rows) == 1 else rows
+
+
 def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: engine.Paid) -> list[tuple[int, str]]:
     now = _now()
     attempt_id, user_id, currency = attempt.id, attempt.user_id, attempt.currency
     shops = plan["shops"]
     address = plan["shipping"]
     conn = s.connection()
-    ledger.ensure_accounts(
-        s,
-        codes=[
-            ledger.external_method_account(payment.method_id),  # type: ignore[arg-type]
-            ledger.platform_fees_account(),
-            *(ledger.merchant_account(shop["shop_id"]) for shop in shops),
-        ],
-        currency=currency,
-    )
     numbers = {
         shop["shop_id"]: f"SS-{attempt_id:08d}" + (f"-{n}" if len(shops) > 1 else "")
         for n, shop in enumerate(shops, start=1)
@@ -453,7 +501,7 @@ def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: 
     order_ids: dict[str, int] = dict(
         conn.execute(
             _INSERT_ORDERS,
-            [
+            _rows([
                 {
                     "number": numbers[shop["shop_id"]],
                     "buyer_id": user_id,
@@ -477,7 +525,7 @@ def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: 
                     "paid_at": now,
                 }
                 for shop in shops
-            ],
+            ]),
         ).all()
     )
     events = []
@@ -494,7 +542,7 @@ def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: 
     conn.execute(_INSERT_EVENTS, events)
     conn.execute(
         _INSERT_ITEMS,
-        [
+        _rows([
             {
                 "order_id": order_ids[numbers[line["shop_id"]]],
                 "product_id": line["product_id"],
@@ -503,22 +551,26 @@ def _record_purchase(s: Session, attempt: CheckoutAttempt, plan: dict, payment: 
                 "quantity": line["quantity"],
             }
             for line in plan["lines"]
-        ],
+        ]),
     )
-    for shop in shops:
-        subtotal, fee = shop["subtotal_cents"], shop["fee_cents"]
-        ledger.post_transaction(
-            s,
-            idempotency_key=ledger.order_transaction_key(order_ids[numbers[shop["shop_id"]]]),
-            kind=PaymentKind.PURCHASE.value,
-            legs=[
-                (ledger.external_method_account(payment.method_id), -subtotal),  # type: ignore[arg-type]
-                (ledger.merchant_account(shop["shop_id"]), subtotal - fee),
-                (ledger.platform_fees_account(), fee),
-            ],
-            currency=currency,
-            description=f"order {numbers[shop['shop_id']]}",
-        )
+    # Every shop's ledger transaction in one INSERT, all their legs in another.
+    ledger.post_transactions(
+        s,
+        transactions=[
+            (
+                ledger.order_transaction_key(order_ids[numbers[shop["shop_id"]]]),
+                PaymentKind.PURCHASE.value,
+                [
+                    (ledger.external_method_account(payment.method_id), -shop["subtotal_cents"]),  # type: ignore[arg-type]
+                    (ledger.merchant_account(shop["shop_id"]), shop["subtotal_cents"] - shop["fee_cents"]),
+                    (ledger.platform_fees_account(), shop["fee_cents"]),
+                ],
+                f"order {numbers[shop['shop_id']]}",
+            )
+            for shop in shops
+        ],
+        currency=currency,
+    )
     conn.execute(
         _EMPTY_CART_LINES,
         {"b_user_id": user_id, "b_product_ids": sorted(line["product_id"] for line in plan["lines"])},

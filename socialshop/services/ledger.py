@@ -266,6 +266,85 @@ def _insert_transaction(session: Session):
     return stmt
 
 
+_INSERT_TRANSACTIONS: dict[str, object] = {}
+
+
+def _insert_transactions(session: Session):
+    """The multi-row form of _insert_transaction (Core: id and key of the rows inserted;
+    a key already used returns nothing)."""
+    name = session.get_bind().dialect.name
+    stmt = _INSERT_TRANSACTIONS.get(name)
+    if stmt is None:
+        table = LedgerTransaction.__table__  # type: ignore[attr-defined]
+        stmt = _INSERT_TRANSACTIONS[name] = (
+            dialect_insert(session, table)
+            .on_conflict_do_nothing(index_elements=["idempotency_key"])
+            .returning(table.c.idempotency_key, table.c.id)
+        )
+    return stmt
+
+
+def _check_header(idempotency_key: object, kind: object, currency: object) -> None:
+    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 96:
+        raise ValueError("idempotency_key must be a non-empty string of at most 96 characters")
+    if not isinstance(kind, str) or not kind or len(kind) > 24:
+        raise ValueError("kind must be a non-empty string of at most 24 characters")
+    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
+        raise ValueError(f"currency must be an ISO code such as 'EUR', got {currency!r}")
+
+
+def post_transactions(
+    session: Session, *, transactions: Sequence[tuple[str, str, list[tuple[str, int]], str]], currency: str = "EUR"
+) -> list[int]:
+    """Several balanced money movements in one currency, each recorded once, in two
+    statements whatever their number: one INSERT for the transactions, one for all
+    their legs. `transactions`: (idempotency_key, kind, legs, description) each, with
+    distinct keys. Returns their ids in the same order. Same checks and errors as
+    post_transaction, which it is equivalent to called once per transaction (a key
+    already used for the same legs returns its transaction). Does not commit.
+    """
+    if not transactions:
+        return []
+    cleaned = []
+    for key, kind, legs, _description in transactions:
+        _check_header(key, kind, currency)
+        cleaned.append(_check_legs(legs))
+    keys = [t[0] for t in transactions]
+    if len(set(keys)) != len(keys):
+        raise ValueError("post_transactions needs distinct idempotency keys")
+    account_ids = _account_ids(session, (code for clean in cleaned for code, _ in clean), currency)
+    now = utcnow()
+    conn = session.connection()
+    rows = [
+        {"idempotency_key": key, "kind": kind, "description": (description or "")[:255],
+         "reverses_id": None, "created_at": now}
+        for key, kind, _legs, description in transactions
+    ]
+    # A list of one as a plain dict: a single INSERT, cheaper for SQLAlchemy than its
+    # multi-row path.
+    inserted = dict(conn.execute(_insert_transactions(session), rows[0] if len(rows) == 1 else rows).all())
+    ids = []
+    entries = []
+    for (key, _kind, _legs, _description), clean in zip(transactions, cleaned):
+        transaction_id = inserted.get(key)
+        if transaction_id is None:
+            existing = _existing(session, key)
+            assert existing is not None
+            if not _same_legs(_legs_of(session, existing.id), clean):  # type: ignore[arg-type]
+                raise ValueError(f"idempotency key {key!r} was used for other legs")
+            ids.append(existing.id)
+            continue
+        ids.append(transaction_id)
+        entries.extend(
+            {"transaction_id": transaction_id, "account_id": account_ids[code], "amount_cents": amount,
+             "currency": currency}
+            for code, amount in clean
+        )
+    if entries:
+        conn.execute(_INSERT_ENTRIES, entries)
+    return ids  # type: ignore[return-value]
+
+
 def post_transaction(
     session: Session,
     *,
@@ -282,12 +361,7 @@ def post_transaction(
     not balance, or the key was already used for different legs. Zero legs are dropped.
     Does not commit.
     """
-    if not isinstance(idempotency_key, str) or not idempotency_key or len(idempotency_key) > 96:
-        raise ValueError("idempotency_key must be a non-empty string of at most 96 characters")
-    if not isinstance(kind, str) or not kind or len(kind) > 24:
-        raise ValueError("kind must be a non-empty string of at most 24 characters")
-    if not isinstance(currency, str) or not _CURRENCY_RE.fullmatch(currency):
-        raise ValueError(f"currency must be an ISO code such as 'EUR', got {currency!r}")
+    _check_header(idempotency_key, kind, currency)
     clean = _check_legs(legs)
 
     account_ids = _account_ids(session, (code for code, _ in clean), currency)

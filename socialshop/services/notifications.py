@@ -56,14 +56,19 @@ def notify(
         clean[str(name)] = value
     conn = session.connection() if isinstance(session, Session) else session
     conn.execute(
-        insert(Notification).values(
-            user_id=user_id,
-            kind=kind_value,
-            params=json.dumps(clean, separators=(",", ":")),
-            link=link[:MAX_LINK] if link.startswith("/") and not link.startswith("//") else "",
-            created_at=utcnow(),
-        )
+        _INSERT_NOTIFICATION,
+        {
+            "user_id": user_id,
+            "kind": kind_value,
+            "params": json.dumps(clean, separators=(",", ":")),
+            "link": link[:MAX_LINK] if link.startswith("/") and not link.startswith("//") else "",
+            "created_at": utcnow(),
+        },
     )
+
+
+# Built once: every payment writes one (a Core insert on the table, no ORM bookkeeping).
+_INSERT_NOTIFICATION = insert(Notification.__table__).inline()  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

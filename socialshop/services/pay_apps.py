@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from socialshop.models import AppActivation, AppSurface, AttemptStatus, CheckoutAttempt, User, utcnow
@@ -172,6 +173,15 @@ def list_settings(session: Session, *, user: User, now: dt.datetime | None = Non
     ]
 
 
+_ACTIVATION = AppActivation.__table__  # type: ignore[attr-defined]
+# Built once (Core): runs in every payment's claim.
+_LOCK_ACTIVATION = (
+    core_select(_ACTIVATION.c.enabled, _ACTIVATION.c.monthly_limit_cents)
+    .where(_ACTIVATION.c.user_id == bindparam("b_user_id"), _ACTIVATION.c.app == bindparam("b_app"))
+    .with_for_update()
+)
+
+
 def enforce_at_claim(
     session: Session,
     *,
@@ -189,11 +199,7 @@ def enforce_at_claim(
     write lock), so concurrent claims in one app are counted one after the other: each
     sees the others' claimed amounts and at most what fits passes.
     """
-    row = session.exec(
-        select(AppActivation.enabled, AppActivation.monthly_limit_cents)
-        .where(AppActivation.user_id == user_id, AppActivation.app == app)
-        .with_for_update()
-    ).first()
+    row = session.connection().execute(_LOCK_ACTIVATION, {"b_user_id": user_id, "b_app": app}).first()
     if row is None:
         return
     enabled, limit = row

@@ -366,7 +366,7 @@ def test_recording_failure_after_a_charge_refunds_it(session, monkeypatch):
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as m:
-        m.setattr(ledger, "post_transaction", broken)
+        m.setattr(ledger, "post_transactions", broken)
         with pytest.raises(RuntimeError):
             buy(session, user, key, [(product.id, 1)], method)
     assert len(spy.charges) == 1 and len(spy.refunds) == 1

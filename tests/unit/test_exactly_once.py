@@ -729,7 +729,7 @@ def test_a_charge_refunded_after_failed_recording_is_not_refunded_again_by_its_w
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as m:
-        m.setattr(ledger, "post_transaction", broken)
+        m.setattr(ledger, "post_transactions", broken)
         with pytest.raises(RuntimeError):
             buy(session, user, key, [(product.id, 1)], method)
     attempt = attempt_of(session, key)
@@ -756,7 +756,7 @@ def test_recording_and_refund_both_failing_leave_it_to_the_reconciler(engine, se
         raise RuntimeError("database went away")
 
     with monkeypatch.context() as m:
-        m.setattr(ledger, "post_transaction", broken)
+        m.setattr(ledger, "post_transactions", broken)
         with pytest.raises(RuntimeError):
             buy(session, user, key, [(product.id, 1)], method)
     # Charged, not recorded, not refunded: unknown to the payer, still reserved.

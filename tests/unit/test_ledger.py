@@ -244,3 +244,30 @@ def test_accounts_from_a_rolled_back_transaction_are_not_remembered(engine):
         assert ledger.balance(session, account_code="merchant:9") == 3
         assert ledger.balance(session, account_code="merchant:4") == 1
         assert ledger.check_invariants(session) == []
+
+
+def test_post_transactions_writes_several_at_once_and_each_only_once(session):
+    """The batch form used by checkouts (one INSERT for the transactions, one for every
+    leg): same checks and the same replay rule per key as post_transaction."""
+    legs_a = [(EXT, -1000), (ledger.merchant_account(3), 950), (ledger.platform_fees_account(), 50)]
+    legs_b = [(EXT, -400), (ledger.merchant_account(4), 400)]
+    first = purchase(session, key="order:1")  # already posted on its own
+    ids = ledger.post_transactions(
+        session,
+        transactions=[("order:2", "purchase", legs_b, "order 2"), ("order:1", "purchase", legs_a, "order 1")],
+    )
+    assert ids[1] == first.id and ids[0] != first.id
+    assert sorted(ledger._legs_of(session, ids[0])) == sorted(legs_b)
+    assert len(session.exec(select(LedgerEntry)).all()) == 5  # 3 + 2: the replayed key added none
+    assert ledger.balance(session, account_code=ledger.merchant_account(4)) == 400
+    with pytest.raises(ValueError, match="other legs"):
+        ledger.post_transactions(session, transactions=[("order:2", "purchase", legs_a, "")])
+    session.rollback()
+    for bad in (
+        [("order:9", "purchase", [(EXT, -5), (ledger.merchant_account(3), 4)], "")],  # does not balance
+        [("order:9", "purchase", legs_b, ""), ("order:9", "purchase", legs_b, "")],  # one key twice
+    ):
+        with pytest.raises(ValueError):
+            ledger.post_transactions(session, transactions=bad)
+    assert ledger.post_transactions(session, transactions=[]) == []
+    assert ledger.check_invariants(session) == []
