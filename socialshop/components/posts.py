@@ -276,7 +276,8 @@ def comments_section(post) -> rx.Component:
     )
 
 
-def post_card(post) -> rx.Component:
+def post_card(post, eager: rx.Var | bool = False) -> rx.Component:
+    """eager: the picture is fetched at once (the first screen's; it is the page's largest paint)."""
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -305,7 +306,7 @@ def post_card(post) -> rx.Component:
                         width="100%",
                         height="auto",
                         border_radius="8px",
-                        loading="lazy",
+                        loading=rx.cond(eager, "eager", "lazy"),
                         aspect_ratio="1",
                         object_fit="cover",
                     ),

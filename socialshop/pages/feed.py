@@ -95,7 +95,8 @@ def _page_slot(slot: int) -> rx.Component:
     """One slot of the ring of pages; CSS order places it (the oldest page first)."""
     posts = getattr(FeedState, f"page{slot}")
     return rx.flex(
-        rx.foreach(posts, post_card),
+        # The first two pictures of a page are on the first screen: lazy loading would wait for layout.
+        rx.foreach(posts, lambda post, index: post_card(post, eager=index < 2)),
         direction="column",
         gap="var(--space-4)",
         width="100%",
@@ -119,7 +120,7 @@ def post_page() -> rx.Component:
                 role="status",
                 width="100%",
             ),
-            rx.foreach(FeedState.permalink, post_card),
+            rx.foreach(FeedState.permalink, lambda post: post_card(post, eager=True)),
         ),
         rx.link(tr("post.to_feed"), href="/"),
         rx.fragment(on_unmount=FeedState.leave),
