@@ -101,6 +101,8 @@ def test_database(pytestconfig) -> str:
     """The migrated, seeded database the app server serves: SQLite by default, a throw-away
     PostgreSQL one with SOCIALSHOP_E2E_DATABASE=postgresql (the scale-out mode). Shared by
     every scenario of the run: write only rows of your own (world.py makes them)."""
+    if pytestconfig.getoption("base_url", None):
+        pytest.skip("writes its data straight into the harness's database (not with --base-url)")
     return _shared_server(pytestconfig)["database_url"]
 
 
