@@ -83,7 +83,7 @@ def controller_finish(session) -> None:
         else:
             ok, text = result["ok"], result["output"]
         if reporter is not None:
-            reporter.ensure_newline()
+            reporter.write("\n")
             reporter.write_sep("=" if ok else "!", "ledger check after all browser scenarios: " + ("OK" if ok else "FAILED"),
                                green=ok, red=not ok)
             reporter.write_line(text.strip())
