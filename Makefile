@@ -64,22 +64,30 @@ seed: deps
 reset-db:
 	rm -rf var/socialshop.db var/socialshop.db-wal var/socialshop.db-shm
 
+# Tests run on pytest-xdist workers, one per CPU (JOBS=auto; JOBS=0 runs them in one process,
+# e.g. to debug with --headed or pdb), in random order (pytest-randomly: the seed is printed at
+# the end; PYTEST_ARGS=--randomly-seed=N replays an order, -p no:randomly keeps file order).
+# Browser scenarios share one app server and database per run (tests/e2e/shared_server.py).
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist worksteal
+
 # Everything on the embedded default (SQLite, in-memory state), then the browser
 # scenarios again in the scale-out mode: PostgreSQL and Redis (running on CI machines).
 test: deps bun browser
-	$(PY) -m pytest tests -q -ra
+	$(PY) -m pytest tests -q -ra $(XDIST) $(PYTEST_ARGS)
 	$(MAKE) --no-print-directory e2e-scale
 
 e2e-scale: deps bun browser
 	SOCIALSHOP_E2E_DATABASE=postgresql REFLEX_REDIS_URL=$${SOCIALSHOP_TEST_REDIS_URL:-redis://127.0.0.1:6379/0} \
-		$(PY) -m pytest tests/e2e -q -m "e2e and scale" $(PYTEST_ARGS)
+		$(PY) -m pytest tests/e2e -q -ra -m "e2e and scale" $(XDIST) $(PYTEST_ARGS)
 
 unit: deps
-	$(PY) -m pytest tests -q -m "not e2e"
+	$(PY) -m pytest tests -q -ra -m "not e2e" $(XDIST) $(PYTEST_ARGS)
 
-# `make e2e K=merchant` runs only the scenarios whose names match (pytest -k).
+# `make e2e K=merchant` runs only the scenarios whose names match (pytest -k);
+# PYTEST_ARGS passes anything else to pytest (PYTEST_ARGS="--headed" JOBS=0 to watch one).
 e2e: deps bun browser
-	$(PY) -m pytest tests/e2e -q -m e2e $(if $(K),-k "$(K)") $(PYTEST_ARGS)
+	$(PY) -m pytest tests/e2e -q -ra -m e2e $(if $(K),-k "$(K)") $(XDIST) $(PYTEST_ARGS)
 
 bench: deps
 	$(PY) benchmarks/bench_checkout.py

@@ -15,6 +15,30 @@ from sqlmodel import Session, SQLModel
 import socialshop.db
 import socialshop.models  # noqa: F401  (registers every table)
 from socialshop.db import make_engine
+from tests.e2e import shared_server
+
+
+def pytest_configure(config):
+    """The controller (the single process of a serial run, or xdist's controller) names the
+    run folder the browser scenarios' shared app server lives in (tests/e2e/shared_server.py)."""
+    if not hasattr(config, "workerinput"):
+        shared_server.controller_configure(config)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After every worker's last test: stop the shared app server and report its ledger check."""
+    if not hasattr(session.config, "workerinput"):
+        shared_server.controller_finish(session)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """pytest-randomly shuffles the tests (its seed is in the header, which -q hides): say at
+    the end how to replay this order."""
+    if config.pluginmanager.hasplugin("randomly") and not hasattr(config, "workerinput"):
+        seed = config.getoption("randomly_seed")
+        terminalreporter.write_line(f"random order seed {seed}: replay this order with --randomly-seed={seed}"
+                                    " (and the same -n and -k)")
+
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SOCIALSHOP_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"

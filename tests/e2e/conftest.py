@@ -2,21 +2,18 @@
 running deployment (`--base-url https://...`).
 
 The harness gives the app its own temporary database, migrated with `reflex db migrate`
-and seeded with the demo data, so scenarios never touch a developer's data. Every
-scenario fails on a browser console error or a backend ERROR log, and the ledger
-invariants are checked once all scenarios have run.
+and seeded with the demo data, so scenarios never touch a developer's data. One server and one
+database serve the whole run, serial or spread over pytest-xdist workers (shared_server.py).
+Every scenario fails on a browser console error or a backend ERROR log, and the ledger
+invariants are checked once all scenarios have run (by the controller, at session end).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
@@ -24,7 +21,8 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import throwaway_postgres_database
+from tests.conftest import POSTGRES_ADMIN_URL, _postgres_available
+from tests.e2e import shared_server
 
 # expect() returns as soon as its condition holds; the ceiling only matters on a loaded
 # 2-core machine (CI builds, PostgreSQL and the browser share it), where 5 s is too tight.
@@ -66,7 +64,6 @@ SCALE_MODULES = {
     "test_pay_journey.py",
     "test_privacy.py",
     "test_merchant_journey.py",
-    "test_zz_ledger_check.py",
 }
 
 
@@ -86,72 +83,46 @@ def browser_type_launch_args(browser_type_launch_args):
     return args
 
 
-@pytest.fixture(scope="session")
-def test_database() -> Iterator[str]:
-    """A migrated, seeded database for the harness to serve: SQLite by default, a
-    throw-away PostgreSQL one with SOCIALSHOP_E2E_DATABASE=postgresql (the scale-out mode)."""
-    workdir = Path(tempfile.mkdtemp(prefix="socialshop-e2e-"))
-    with contextlib.ExitStack() as stack:
-        if os.environ.get("SOCIALSHOP_E2E_DATABASE") == "postgresql":
-            url = stack.enter_context(throwaway_postgres_database())
-        else:
-            url = f"sqlite:///{workdir / 'e2e.db'}"
-        env = {**os.environ, "REFLEX_DB_URL": url, "SOCIALSHOP_DATA_DIR": str(workdir)}
-        subprocess.run(
-            [str(Path(sys.executable).parent / "reflex"), "db", "migrate"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        subprocess.run([sys.executable, "-m", "socialshop.seed"], cwd=PROJECT_ROOT, env=env, check=True)
-        yield url
-    shutil.rmtree(workdir, ignore_errors=True)
+def _shared_server(pytestconfig) -> dict:
+    """The run's one app server and database (shared_server.py), started on first use by
+    whichever process (serial run or xdist worker) needs it first."""
+    if os.environ.get("SOCIALSHOP_E2E_DATABASE") == "postgresql" and not _postgres_available():
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}")
+        pytest.skip("PostgreSQL is not reachable")
+    try:
+        return shared_server.ensure_started()
+    except RuntimeError as error:
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")
-def base_url(pytestconfig, request) -> Iterator[str]:
+def test_database(pytestconfig) -> str:
+    """The migrated, seeded database the app server serves: SQLite by default, a throw-away
+    PostgreSQL one with SOCIALSHOP_E2E_DATABASE=postgresql (the scale-out mode). Shared by
+    every scenario of the run: write only rows of your own (world.py makes them)."""
+    if pytestconfig.getoption("base_url", None):
+        pytest.skip("writes its data straight into the harness's database (not with --base-url)")
+    return _shared_server(pytestconfig)["database_url"]
+
+
+@pytest.fixture(scope="session")
+def base_url(pytestconfig) -> str:
     """pytest-playwright resolves relative `page.goto` against this."""
     given = pytestconfig.getoption("base_url", None)
     if given:
-        yield given.rstrip("/")
-        return
-    database_url = request.getfixturevalue("test_database")
-    os.environ["REFLEX_DB_URL"] = database_url
+        return given.rstrip("/")
+    server = _shared_server(pytestconfig)
+    # Code a scenario runs in this process (socialshop.db.session_scope, a second worker in
+    # test_workers.py) uses the server's database.
+    os.environ["REFLEX_DB_URL"] = server["database_url"]
     os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
     os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
 
     from socialshop.db import get_engine
 
     get_engine.cache_clear()
-    with _harness_class().create(root=PROJECT_ROOT, app_name="socialshop") as harness:
-        assert harness.frontend_url is not None
-        yield harness.frontend_url.rstrip("/")
-
-
-def _harness_class():
-    from reflex.testing import AppHarnessProd
-
-    class HarnessWithHeaders(AppHarnessProd):
-        """The harness serves the pages from a server of their own; `make run` serves them
-        from the backend, wrapped in the app's security headers. Wrap them here too, so the
-        scenarios load pages under the same Content-Security-Policy."""
-
-        def _run_frontend(self):
-            import reflex.utils.exec
-
-            from socialshop.web_security import security_headers
-
-            assert self.backend is not None
-            host, port = self.backend.servers[0].sockets[0].getsockname()[:2]
-            plain = reflex.utils.exec._frontend_prod_app
-            reflex.utils.exec._frontend_prod_app = lambda: security_headers(plain(), f"http://{host}:{port}")
-            try:
-                super()._run_frontend()
-            finally:
-                reflex.utils.exec._frontend_prod_app = plain
-
-    return HarnessWithHeaders
+    return server["base_url"]
 
 
 class _ErrorRecords(logging.Handler):
@@ -178,11 +149,17 @@ def fail_on_errors(request) -> Iterator[None]:
         page.on("pageerror", lambda exc: console_errors.append(str(exc)))
     handler = _ErrorRecords()
     logging.getLogger().addHandler(handler)
+    server_log_offset = shared_server.backend_errors_offset()
     try:
         yield
     finally:
         logging.getLogger().removeHandler(handler)
     backend_errors = [handler.format(r) for r in handler.records]
+    # The app server is shared by the run: with xdist workers, an error it logs while two
+    # scenarios run is reported by both (a backend ERROR is a bug either way).
+    server_errors = shared_server.backend_errors_since(server_log_offset)
+    if server_errors:
+        backend_errors.append(server_errors)
     assert not backend_errors, f"backend logged errors: {backend_errors}"
     assert not console_errors, f"browser console errors: {console_errors}"
 

@@ -16,10 +16,16 @@ def _comments_label(count: int) -> str:
     return f"{count} comment" if count == 1 else f"{count} comments"
 
 
-def _open_first_posts_comments(page):
-    """Log in as marco and open the newest post's comments; returns (post, toggle button, count)."""
+def _open_posts_comments(page, index: int):
+    """Log in as marco and open the comments of the feed's post at `index`; returns (post,
+    toggle button, count). The post is pinned by its id (the toggle's aria-controls): a post
+    published meanwhile by a scenario on another worker does not shift it. The two scenarios
+    use different posts, so neither sees the other's comments."""
     log_in(page, "marco@example.com")
-    post = page.get_by_role("article").first
+    first = page.get_by_role("article").nth(index).get_by_role("button", name=COMMENTS_BUTTON)
+    expect(first).to_have_attribute("aria-controls", re.compile(r"^comments-\d+$"))
+    section = first.get_attribute("aria-controls")
+    post = page.get_by_role("article").filter(has=page.locator(f"[aria-controls='{section}']"))
     toggle = post.get_by_role("button", name=COMMENTS_BUTTON)
     expect(toggle).to_have_attribute("aria-expanded", "false")
     count = int(toggle.inner_text().split()[0])
@@ -30,7 +36,7 @@ def _open_first_posts_comments(page):
 
 
 def test_write_a_comment_on_a_post(page):
-    post, _toggle, before = _open_first_posts_comments(page)
+    post, _toggle, before = _open_posts_comments(page, 0)
     text = f"Love this one! {uuid.uuid4().hex[:6]}"
     field = post.get_by_label("Write a comment…")
     field.fill(text)
@@ -50,7 +56,7 @@ def test_write_a_comment_on_a_post(page):
 
 
 def test_empty_comment_is_refused_with_the_reason(page):
-    post, toggle, before = _open_first_posts_comments(page)
+    post, toggle, before = _open_posts_comments(page, 1)
     # The toggle's count is the list's length (far below the 200 a page shows).
     expect(post.get_by_role("listitem")).to_have_count(before)
     field = post.get_by_label("Write a comment…")

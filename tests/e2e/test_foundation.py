@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import DESKTOP, log_in, seeded_instagram_post, sign_up, submit_sign_up
+from tests.e2e.pages import log_in_new_shopper
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
@@ -129,8 +130,9 @@ def test_phone_shows_bottom_navigation_and_desktop_the_side_one(phone_page, page
     shot(page, "feed-desktop")
 
 
-def test_italian_account_sees_italian_and_euro_formatting(page):
-    log_in(page, "giulia@example.com")
+def test_italian_account_sees_italian_and_euro_formatting(page, request):
+    # An Italian account of its own: the merchants' journey switches giulia to English while it runs.
+    log_in_new_shopper(page, request, name="Giorgia Sanna", language="it")
     expect(page.get_by_role("heading", name="Tutte le app")).to_be_visible()
     page.goto("/feed/instagram")
     tag = seeded_instagram_post(page).get_by_test_id("product-tag").first

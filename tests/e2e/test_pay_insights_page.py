@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import update
 
 from socialshop.models import Payment
-from tests.e2e.conftest import DESKTOP, log_in
+from tests.e2e.conftest import DESKTOP
+from tests.e2e.pages import log_in_new_shopper
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import SCREENSHOTS, shot
 from tests.e2e.test_pay_overview import new_user
@@ -44,9 +45,10 @@ def month_rows(page):
     return page.get_by_role("table", name="By month").locator("tbody tr")
 
 
-def marco_buys_on_instagram(page) -> str:
-    """marco pays for the newest Instagram post's product; the history entry of the payment."""
-    log_in(page, "marco@example.com")
+def shopper_buys_on_instagram(page, request) -> str:
+    """A shopper of the scenario's own (its totals cannot move while it reads them) pays for
+    the seeded Instagram post's product; the history entry of the payment."""
+    log_in_new_shopper(page, request, name="Ilaria Spese")
     buy_now_from_instagram(page)
     page.get_by_label("Pay PIN").fill(PIN)
     pay_button(page).click()
@@ -54,11 +56,11 @@ def marco_buys_on_instagram(page) -> str:
     return paid_entry(page)
 
 
-def test_a_shopper_reads_spending_insights_and_changes_the_period_on_a_phone(phone_page, pytestconfig):
+def test_a_shopper_reads_spending_insights_and_changes_the_period_on_a_phone(phone_page, pytestconfig, request):
     if pytestconfig.getoption("base_url", None):
         pytest.skip("moves a payment back in time in the harness's own database")
     page = phone_page
-    move_payment_back(marco_buys_on_instagram(page), months=2)
+    move_payment_back(shopper_buys_on_instagram(page, request), months=2)
 
     page.goto("/pay")
     page.get_by_role("navigation", name="Pay").get_by_role("link", name="Insights").click()

@@ -12,6 +12,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, sign_up
+from tests.e2e.pages import log_in_new_shopper
 from tests.e2e.test_accessibility import serious_violations
 from tests.e2e.test_foundation import shot
 from tests.e2e.test_payments import buy_now_from_instagram, fill_new_card, pay_button
@@ -115,8 +116,9 @@ def test_locked_pin_is_explained_in_every_tab_and_an_agent_answers_live(page, ne
     expect(page.get_by_role("button", name="New conversation")).to_be_visible()
 
 
-def test_the_bell_counts_a_payment_and_toasts_it_in_another_tab(page):
-    log_in(page, "marco@example.com")
+def test_the_bell_counts_a_payment_and_toasts_it_in_another_tab(page, request):
+    # A person of its own: a payment anyone else makes as marco meanwhile would ring marco's bell.
+    log_in_new_shopper(page, request, name="Bruno Campanella")
     page.goto("/pay/history")
     page.get_by_role("button", name="Notifications").click()
     popover = page.get_by_role("dialog")

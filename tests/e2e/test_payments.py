@@ -1,8 +1,9 @@
 """Buying, paying, cancelling, donating and sending money, as a shopper does it.
 
-marco (English UI, saved Visa 4242, PIN 3917) does the shopping; each scenario reads what
-it needs (history rows, order numbers) before and after, so the order they run in and
-what earlier scenarios bought does not matter.
+Scenarios that read a history, a PIN counter or change a setting shop as a person of their
+own (pages.log_in_new_shopper: English UI, saved Visa 4242, PIN 3917, a saved address), so
+scenarios running at the same time on other xdist workers cannot add entries to it; the
+others shop as marco, whose data they only read.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import log_in, seeded_instagram_post, sign_up
+from tests.e2e.pages import FeedPage, PayHistoryPage, log_in_new_shopper
 from tests.e2e.test_foundation import shot
 
 PIN = "3917"
@@ -89,8 +91,8 @@ def expect_history_starts_with(page, *entries: str) -> None:
     tab.close()
 
 
-def test_buy_from_an_instagram_post_with_the_saved_card_and_pin(page):
-    log_in(page, "marco@example.com")
+def test_buy_from_an_instagram_post_with_the_saved_card_and_pin(page, request):
+    log_in_new_shopper(page, request, name="Marta Salvi")
     before = newest_entry(page)
     buy_now_from_instagram(page)
     expect(page.get_by_text(re.compile(r"Visa •••• 4242"))).to_be_visible()
@@ -118,23 +120,21 @@ def test_buy_from_an_instagram_post_with_the_saved_card_and_pin(page):
     expect(first).to_contain_text(MONEY)
 
 
-def test_declined_card_shows_the_reason_and_charges_nothing(page):
-    log_in(page, "marco@example.com")
-    before = newest_entry(page)
-    buy_now_from_instagram(page)
-    page.get_by_text("A new card").click()
-    fill_new_card(page, number="4000 0000 0000 0002", expiry="12/39", cvc="123")
-    page.get_by_label("Pay PIN").fill(PIN)
-    pay_button(page).click()
-    expect(page.get_by_role("heading", name="Payment refused")).to_be_visible()
-    expect(page.get_by_role("alert")).to_contain_text("Your card was declined.")
+def test_declined_card_shows_the_reason_and_charges_nothing(page, request):
+    log_in_new_shopper(page, request, name="Dario Rifiutato")
+    checkout = FeedPage(page).open("instagram").open_seeded_product().buy_now()
+    checkout.use_new_card("4000 0000 0000 0002", expiry="12/39", cvc="123")
+    checkout.pay(PIN)
+    checkout.expect_refused("Your card was declined.")
     expect(page.get_by_text("Nothing was charged.")).to_be_visible()
     shot(page, "checkout-declined-desktop")
-    expect_history_starts_with(page, before)
+    history = PayHistoryPage.in_new_tab(page)
+    history.expect_empty()
+    history.close()
     # The refused card was not kept: the next checkout offers only the saved Visa.
     page.get_by_role("button", name="Try again").click()
-    expect(page.get_by_role("radio", name=re.compile("•••• 0002"))).to_have_count(0)
-    expect(page.get_by_role("radio", name=re.compile("Visa •••• 4242"))).to_be_checked()
+    expect(checkout.card(re.compile("•••• 0002"))).to_have_count(0)
+    expect(checkout.card(re.compile("Visa •••• 4242"))).to_be_checked()
 
 
 def test_invalid_card_number_is_explained_before_anything_is_sent(page):
@@ -150,31 +150,28 @@ def test_invalid_card_number_is_explained_before_anything_is_sent(page):
     expect(pay_button(page)).to_be_enabled()
 
 
-def test_wrong_pin_says_how_many_tries_are_left(page):
-    log_in(page, "marco@example.com")
-    buy_now_from_instagram(page)
-    page.get_by_label("Pay PIN").fill("0000")
-    pay_button(page).click()
-    expect(page.get_by_text(re.compile(r"Wrong PIN\. Tries left: \d\."))).to_be_visible()
-    # The right PIN still works afterwards (and resets the count for the other scenarios).
-    page.get_by_label("Pay PIN").fill(PIN)
-    pay_button(page).click()
-    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+def test_wrong_pin_says_how_many_tries_are_left(page, request):
+    log_in_new_shopper(page, request, name="Piero Sbaglio")
+    checkout = FeedPage(page).open("instagram").open_seeded_product().buy_now()
+    checkout.pay("0000")
+    expect(page.get_by_text("Wrong PIN. Tries left: 4.")).to_be_visible()
+    # The right PIN still works afterwards.
+    checkout.pay(PIN)
+    checkout.expect_paid()
 
 
-def test_double_click_on_pay_charges_once(page):
-    log_in(page, "marco@example.com")
-    before = newest_entry(page)
-    buy_now_from_instagram(page)
-    page.get_by_label("Pay PIN").fill(PIN)
-    pay_button(page).dblclick()
-    expect(page.get_by_role("heading", name="Already paid — thank you!")).to_be_visible()
+def test_double_click_on_pay_charges_once(page, request):
+    log_in_new_shopper(page, request, name="Doppio Clic")
+    checkout = FeedPage(page).open("instagram").open_seeded_product().buy_now()
+    checkout.pay(PIN, double_click=True)
+    paid = checkout.expect_paid()
     expect(page.get_by_test_id("order-number")).to_have_count(1)
-    expect_history_starts_with(page, paid_entry(page), before)
+    # One payment, and nothing else, in the new person's history.
+    PayHistoryPage.in_new_tab(page).expect_starts_with(paid, "")
 
 
-def test_reload_during_checkout_keeps_the_same_attempt(page):
-    log_in(page, "marco@example.com")
+def test_reload_during_checkout_keeps_the_same_attempt(page, request):
+    log_in_new_shopper(page, request, name="Rita Ricarica")
     before = newest_entry(page)
     buy_now_from_instagram(page)
     key = page.evaluate("() => window.sessionStorage.getItem('socialshop_payment_key')")
@@ -194,8 +191,8 @@ def test_reload_during_checkout_keeps_the_same_attempt(page):
     expect_history_starts_with(page, paid_entry(page), before)
 
 
-def test_cancel_within_30_minutes_refunds_in_full(page):
-    log_in(page, "marco@example.com")
+def test_cancel_within_30_minutes_refunds_in_full(page, request):
+    log_in_new_shopper(page, request, name="Carlo Annulla")
     buy_now_from_instagram(page)
     page.get_by_label("Pay PIN").fill(PIN)
     pay_button(page).click()
@@ -239,11 +236,13 @@ def test_donate_to_a_fundraiser(page):
     expect(fundraiser.get_by_text(re.compile(r"raised of"))).not_to_have_text(raised_before)
 
 
-def test_send_money_in_messenger(page):
-    log_in(page, "marco@example.com")
+def test_send_money_in_messenger(page, request):
+    log_in_new_shopper(page, request, name="Sara Invia")
     page.goto("/feed/messenger")
     page.get_by_role("link", name="Send or request money").click()
     expect(page.get_by_role("heading", name="Send money")).to_be_visible()
+    # The page's data has loaded: a new person has exchanged money with nobody yet.
+    expect(page.get_by_label("To").locator("option")).to_have_count(1)
     page.get_by_label("Find someone by email, phone or @handle").fill("giulia@example.com")
     page.get_by_role("button", name="Find").click()
     expect(page.get_by_label("To")).to_have_value(re.compile(r"^\d+$"))
@@ -262,8 +261,8 @@ def test_send_money_in_messenger(page):
     expect(page.get_by_test_id("history-entry").first).to_contain_text("Giulia Rossi")
 
 
-def test_pay_switched_off_in_an_app_is_refused_naming_the_app(page):
-    log_in(page, "davide@example.com")
+def test_pay_switched_off_in_an_app_is_refused_naming_the_app(page, request):
+    log_in_new_shopper(page, request, name="Walter Spento")
     page.goto("/pay/apps")
     switch = page.get_by_role("switch", name="WhatsApp")
     expect(switch).to_be_checked()
@@ -358,8 +357,8 @@ def test_new_person_sets_a_pin_and_pays_with_a_new_card(page):
     expect(page.get_by_test_id("history-entry").first).to_contain_text("•••• 4242")
 
 
-def test_italian_shopper_pays_in_italian(page):
-    log_in(page, "giulia@example.com")
+def test_italian_shopper_pays_in_italian(page, request):
+    log_in_new_shopper(page, request, name="Giorgia Sanna", language="it")
     page.goto("/feed/instagram")
     seeded_instagram_post(page).get_by_test_id("product-tag").first.click()
     page.get_by_test_id("product-sheet").get_by_role("button", name="Compra ora").click()

@@ -31,7 +31,8 @@ import redis
 from playwright.sync_api import expect
 from reflex.utils.token_manager import RedisTokenManager
 
-from tests.e2e.conftest import PROJECT_ROOT, log_in
+from tests.e2e.conftest import PROJECT_ROOT
+from tests.e2e.pages import log_in_new_shopper
 from tests.e2e.test_payments import PIN, buy_now_from_instagram, paid_entry, pay_button
 
 SCALE_OUT = os.environ.get("SOCIALSHOP_E2E_DATABASE") == "postgresql" and bool(os.environ.get("REFLEX_REDIS_URL"))
@@ -145,10 +146,11 @@ def socket_owner(redis_client, page) -> str:
     return pickle.loads(record).instance_id
 
 
-def test_a_purchase_on_one_worker_shows_in_the_history_of_a_tab_on_another(page, new_context, second_worker):
+def test_a_purchase_on_one_worker_shows_in_the_history_of_a_tab_on_another(page, new_context, second_worker, request):
     tab_a = page
     sockets_a = websocket_addresses(tab_a)
-    log_in(tab_a, "marco@example.com")
+    # A shopper of its own: nobody else's payment can land between "before" and "paid".
+    log_in_new_shopper(tab_a, request, name="Wanda Worker")
     # Tab B has the same login (LocalStorage copied over). Its pages' Content-Security-Policy
     # names the build's backend only, and rewriting the page itself would make Chromium
     # treat it as a public page barred from loopback: its context skips the CSP instead.

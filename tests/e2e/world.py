@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from socialshop.db import make_engine
 from socialshop.models import Order, PayProfile, Product, Role, Shop, User, utcnow
 from socialshop.money import engine as money_engine
-from socialshop.services import checkout, payment_methods, security
+from socialshop.services import checkout, contact, payment_methods, security
 
 PASSWORD = "a-good-pass-42"
 PIN = "3917"
@@ -81,14 +81,20 @@ class World:
             session.commit()
             return Merchant(owner.id, owner.email, owner.display_name, shop.id, shop.name, shop.slug, product.id)
 
-    def shopper(self, *, name: str = "Lucia Verdi") -> tuple[Person, int]:
-        """A shopper with the PIN 3917 and a saved Visa ending 4242; (person, card id)."""
+    def shopper(self, *, name: str = "Lucia Verdi", language: str = "en",
+                address: bool = False) -> tuple[Person, int]:
+        """A shopper with the PIN 3917 and a saved Visa ending 4242; (person, card id).
+        language="it" for an Italian account; address=True saves SHIPPING as the default
+        address, so checkout preselects it (no address form), as for the demo shoppers."""
         with self.session() as session:
             user = self._user(session, name, Role.SHOPPER)
+            user.language = language
             session.add(PayProfile(user_id=user.id, pin_hash=_hash(PIN)))
             session.flush()
             card = payment_methods.add_card(session, user=user, number="4242424242424242", exp_month=12,
                                             exp_year=utcnow().year + 3, cvc="123")
+            if address:
+                contact.add_address(session, user=user, fields=dict(SHIPPING))
             session.commit()
             return Person(user.id, user.email, user.display_name), card.id  # type: ignore[return-value]
 

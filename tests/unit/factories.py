@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import uuid
 
 from sqlmodel import Session, select
 
@@ -30,6 +31,9 @@ DECLINE_CARDS = {
 SHIPPING = {"name": "Ada Lovelace", "line1": "Via Roma 1", "city": "Milano", "postal_code": "20121", "country": "IT"}
 
 _seq = itertools.count(1)
+# The browser scenarios use these factories on the one database every xdist worker shares:
+# a per-process tag keeps e-mails unique across workers.
+_PROCESS = uuid.uuid4().hex[:6]
 
 
 @functools.cache
@@ -40,7 +44,7 @@ def pin_hash(pin: str = PIN) -> str:
 
 def make_user(session: Session, *, name: str | None = None, with_pin: bool = True) -> User:
     n = next(_seq)
-    user = User(email=f"user{n}@example.com", display_name=name or f"User {n}", password_hash="x")
+    user = User(email=f"user{n}-{_PROCESS}@example.com", display_name=name or f"User {n}", password_hash="x")
     session.add(user)
     session.flush()
     if with_pin:

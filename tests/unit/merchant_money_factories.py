@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import uuid
 
 from socialshop.models import Order, OrderItem, Role, Shop, User
 from socialshop.money import fees
@@ -12,6 +13,7 @@ from socialshop.services import ledger
 from tests.unit.factories import make_product, make_shop, make_user
 
 _seq = itertools.count(1)
+_PROCESS = uuid.uuid4().hex[:6]  # order numbers unique across xdist workers sharing the e2e database
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.UTC)
 # The card account the test orders were charged to (the books check is not run on these).
 CARD = ledger.external_method_account(999_999)
@@ -44,7 +46,7 @@ def paid_order(
     buyer = buyer or make_user(session, with_pin=False)
     cost = fees.breakdown(shop.fee_package if package is None else package, gross)
     order = Order(
-        number=f"T-{next(_seq):06d}",
+        number=f"T-{_PROCESS}-{next(_seq):06d}",
         buyer_id=buyer.id,  # type: ignore[arg-type]
         shop_id=shop.id,  # type: ignore[arg-type]
         app=app,
