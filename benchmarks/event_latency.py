@@ -63,16 +63,15 @@ import os
 import random
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from _floor import serve_reflex, socialshop_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -159,32 +158,10 @@ def _app_env(workdir: Path, slow_seconds: float) -> dict[str, str]:
 
 
 def app_root(workdir: Path) -> Path:
-    """A private copy of the project to build and serve from.
-
-    The sources are linked, `.web` is copied (its node_modules hard-linked, so a copy
-    costs nothing and needs no package install), so the build neither touches nor waits
-    for the checkout's `.web` and `.states`, which a `make run` or a browser test run may
-    be using at the same time.
-    """
-    root = workdir / "app"
-    root.mkdir()
-    for name in ("socialshop", "alembic", "alembic.ini", "rxconfig.py", "pyproject.toml"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
-    for name in ("assets", "reflex.lock"):
-        if (PROJECT_ROOT / name).is_dir():
-            shutil.copytree(PROJECT_ROOT / name, root / name, symlinks=True)
-    web = PROJECT_ROOT / ".web"
-    if web.is_dir():
-        skip = {"node_modules", "build"}
-        shutil.copytree(web, root / ".web", symlinks=True,
-                        ignore=lambda folder, names: [n for n in names if Path(folder) == web and n in skip])
-        if (web / "node_modules").is_dir():
-            linked = subprocess.run(["cp", "-al", str(web / "node_modules"), str(root / ".web" / "node_modules")],
-                                    capture_output=True)
-            if linked.returncode != 0:  # another file system: a real copy
-                shutil.rmtree(root / ".web" / "node_modules", ignore_errors=True)
-                shutil.copytree(web / "node_modules", root / ".web" / "node_modules", symlinks=True)
-    return root
+    """A private copy of the project to build and serve from (sources linked, `.web` copied),
+    so the build neither touches nor waits for the checkout's `.web`, which a `make run` or a
+    browser test run may be using at the same time."""
+    return socialshop_root(workdir)
 
 
 def prepare_database(root: Path, env: dict[str, str], *, observers: int, payers: int) -> dict:
@@ -236,55 +213,11 @@ def _setup_accounts(observers: int, payers: int) -> None:
     print(json.dumps({**made, "product_id": product_id}))
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status
-    except Exception:
-        return 0
-
-
 @contextlib.contextmanager
 def serve_app(root: Path, env: dict[str, str], log_path: Path) -> Iterator[str]:
     """`reflex run --env prod --single-port` on a spare port; yields the base URL, stops it after."""
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(VENV_BIN / "reflex"), "run", "--env", "prod", "--single-port", "--backend-port", str(port),
-             "--loglevel", "warning"],
-            cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + BUILD_TIMEOUT
-            while not (_get(f"{base}/ping") == 200 and _get(f"{base}/login") == 200):
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the app exited ({proc.returncode}):\n{_tail(log_path)}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"the app was not up after {BUILD_TIMEOUT:.0f} s:\n{_tail(log_path)}")
-                time.sleep(0.5)
-            yield base
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)  # the group of the process started above
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(timeout=5)
-
-
-def _tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
+    with serve_reflex(root, env, log_path, ready_path="/login") as (base, _pid):
+        yield base
 
 
 # ------------------------------------------------------------------ the browsers

@@ -39,7 +39,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -51,6 +50,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _floor import free_port, serve_floor_app  # noqa: E402
 from event_latency import PROJECT_ROOT, VENV_BIN, _app_env, app_root, serve_app  # noqa: E402
 
 NODE_DIR = PROJECT_ROOT / "benchmarks" / "lighthouse_node"
@@ -107,19 +107,13 @@ def ensure_lighthouse() -> None:
                    check=True)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def chromium(workdir: Path, *, dark: bool = False) -> Iterator[int]:
     """A headless Chromium with remote debugging on a spare port; yields the port.
 
     `dark`: the system asks for a dark colour scheme (the app's theme follows it).
     """
-    port = _free_port()
+    port = free_port()
     profile = workdir / "chromium-profile"
     proc = subprocess.Popen(
         [CHROMIUM, *CHROMIUM_FLAGS, *(["--force-dark-mode"] if dark else []), f"--remote-debugging-port={port}",
@@ -260,12 +254,6 @@ def _prepare_app(workdir: Path) -> tuple[Path, dict[str, str]]:
 @contextlib.contextmanager
 def _floor(enabled: bool) -> Iterator[str | None]:
     if not enabled:
-        yield None
-        return
-    try:
-        from _floor import serve_floor_app
-    except ImportError:
-        print("floor: benchmarks/_floor.py is missing: no floor, no ratios", file=sys.stderr)
         yield None
         return
     with serve_floor_app() as url:
