@@ -71,7 +71,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _floor import serve_reflex, socialshop_root
+from _floor import base_env, serve_reflex, socialshop_root
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -140,21 +140,13 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 def _app_env(workdir: Path, slow_seconds: float) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "PATH": f"{VENV_BIN}{os.pathsep}{Path.home() / '.bun' / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    # One worker (as `make run WORKERS=1`), so its state lives in memory: no Redis.
+    return base_env({
         "REFLEX_DB_URL": f"sqlite:///{workdir / 'latency.db'}",
         "SOCIALSHOP_DATA_DIR": str(workdir),
         "SOCIALSHOP_PAYMENT_PROVIDER": "sandbox",
         "SOCIALSHOP_SANDBOX_SLOW_SECONDS": str(slow_seconds),
-        "REFLEX_USE_SYSTEM_BUN": "1",
-        "REFLEX_TELEMETRY_ENABLED": "false",
-        # One worker (as `make run WORKERS=1`), so its state lives in memory: no Redis.
-        "REFLEX_USE_GRANIAN": "true",
-        "GRANIAN_WORKERS": "1",
-    }
-    env.pop("REFLEX_REDIS_URL", None)
-    return env
+    })
 
 
 def app_root(workdir: Path) -> Path:
