@@ -110,7 +110,8 @@ class PayMethodsState(ShopperState):
     @rx.event
     def load(self):
         self._clear_messages()
-        self.open_form = ""
+        # An open add form stays open: a websocket reconnect hydrates again and runs this load,
+        # and a half-typed card must not vanish under the person's fingers.
         self.confirm_id = ""
         self.busy = False
         with session_scope() as session:

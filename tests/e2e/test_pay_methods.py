@@ -62,7 +62,9 @@ def add_card(page, number: str, *, count_after: int) -> None:
 
 
 def methods(page):
-    return page.get_by_role("listitem")
+    # Within the page's main region: a notification toast ("A new payment method was added…")
+    # is a list item too, and it pops up whenever the bell's poll finds the news.
+    return page.get_by_role("main").get_by_role("listitem")
 
 
 def method(page, text: str):
