@@ -59,7 +59,11 @@ class FeedState(SessionState):
     slot_order: list[int] = [0, 1, 2]
     # The slots' element ids in reading order: CSS order moves boxes, not the accessibility
     # tree, so the column's aria-owns puts screen readers in the same order as the eyes.
-    reading_order: str = "feed-slot-0 feed-slot-1 feed-slot-2"
+
+    @rx.var
+    def reading_order(self) -> str:
+        return _reading_order(self.slot_order)
+
     has_posts: bool = False
     has_more: bool = False
     loading: bool = False
@@ -142,7 +146,6 @@ class FeedState(SessionState):
                 setattr(self, name, {})
         if self.slot_order != [0, 1, 2]:
             self.slot_order = [0, 1, 2]
-            self.reading_order = _reading_order(self.slot_order)
         for name in ("has_posts", "has_more", "permalink_missing"):
             if getattr(self, name):
                 setattr(self, name, False)
@@ -202,7 +205,6 @@ class FeedState(SessionState):
             order = [(s - self._pages) % WINDOW_PAGES for s in range(WINDOW_PAGES)]
             if order != self.slot_order:
                 self.slot_order = order
-                self.reading_order = _reading_order(order)
         if not self.has_posts:
             self.has_posts = True
 
