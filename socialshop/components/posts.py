@@ -7,7 +7,7 @@ import reflex as rx
 from socialshop.components.forms import error_callout
 from socialshop.components.i18n import tr
 from socialshop.components.product_sheet import product_sheet
-from socialshop.services.feed import MAX_COMMENT_LENGTH
+from socialshop.services.feed import MAX_COMMENT_LENGTH, FundraiserView, PostView
 from socialshop.state.feed import COMMENT_FIELD_PREFIX, FeedState
 from socialshop.state.shopping import ProductSheetState
 
@@ -104,47 +104,46 @@ def tagged_products(post) -> rx.Component:
 
 
 # What changed on a shown post since its page was sent lives in FeedState's overlay dicts
-# (keyed by the id as a string): the card reads the overlay first, then the page's value.
+# (keyed by the id as a string): the foreach reads the overlay first, then the page's value,
+# and hands the result to the card as a prop.
 def _post_key(post) -> rx.Var:
     return post.id.to_string()
 
 
-def like_count(post) -> rx.Var:
+def _like_count(post) -> rx.Var:
     key = _post_key(post)
     return rx.cond(FeedState.like_counts.contains(key), FeedState.like_counts[key], post.like_count)
 
 
-def liked(post) -> rx.Var:
+def _liked(post) -> rx.Var:
     key = _post_key(post)
     return rx.cond(FeedState.liked.contains(key), FeedState.liked[key], post.liked_by_viewer)
 
 
-def comment_count(post) -> rx.Var:
+def _comment_count(post) -> rx.Var:
     key = _post_key(post)
     return rx.cond(FeedState.comment_counts.contains(key), FeedState.comment_counts[key], post.comment_count)
 
 
-def _fundraiser_field(post, field: str) -> rx.Var:
+def _fundraiser(post) -> rx.Var:
     key = post.fundraiser.id.to_string()
     return rx.cond(
-        FeedState.fundraisers.contains(key),
-        getattr(FeedState.fundraisers[key], field),
-        getattr(post.fundraiser, field),
+        post.fundraiser & FeedState.fundraisers.contains(key),
+        FeedState.fundraisers[key],
+        post.fundraiser,
     )
 
 
-def fundraiser_bar(post) -> rx.Component:
+def fundraiser_bar(fundraiser, app) -> rx.Component:
     return rx.cond(
-        post.fundraiser,
+        fundraiser,
         rx.vstack(
             rx.hstack(rx.icon("heart-handshake", size=16), rx.text(tr("feed.fundraiser"), weight="bold"), align="center"),
-            rx.text(post.fundraiser.title, weight="medium"),
-            rx.progress(
-                value=_fundraiser_field(post, "percent"), max=100, width="100%", aria_label=post.fundraiser.title
-            ),
+            rx.text(fundraiser.title, weight="medium"),
+            rx.progress(value=fundraiser.percent, max=100, width="100%", aria_label=fundraiser.title),
             rx.hstack(
                 rx.text(
-                    _fundraiser_field(post, "raised_label"), " ", tr("feed.raised_of"), " ", post.fundraiser.goal_label,
+                    fundraiser.raised_label, " ", tr("feed.raised_of"), " ", fundraiser.goal_label,
                     size="2",
                     color_scheme="gray",
                 ),
@@ -153,7 +152,7 @@ def fundraiser_bar(post) -> rx.Component:
                     rx.icon("heart", size=14),
                     tr("fundraiser.donate"),
                     # -> /checkout?donate=<fundraiser id>&app=<post app>, as a new checkout attempt
-                    on_click=ProductSheetState.start_donation(post.fundraiser.id, post.app),
+                    on_click=ProductSheetState.start_donation(fundraiser.id, app),
                     size="2",
                     color_scheme="pink",
                 ),
@@ -165,7 +164,6 @@ def fundraiser_bar(post) -> rx.Component:
             spacing="1",
         ),
     )
-
 
 
 # Read by screen readers, not shown: the field's placeholder says the same to sighted users.
@@ -182,18 +180,17 @@ VISUALLY_HIDDEN = {
 }
 
 
-def comments_button(post) -> rx.Component:
+def comments_button(post, count: rx.Var, is_open: rx.Var) -> rx.Component:
     """The post's comment count ("3 comments"): opens or closes its comments under it."""
-    count = comment_count(post)
     return rx.button(
         rx.icon("message-circle", size=16),
         count.to_string(),
         " ",
         rx.cond(count == 1, tr("feed.comment"), tr("feed.comments")),
-        variant=rx.cond(FeedState.open_comments_post_id == post.id, "soft", "ghost"),
+        variant=rx.cond(is_open, "soft", "ghost"),
         color_scheme="gray",
         on_click=FeedState.toggle_comments(post.id),
-        aria_expanded=rx.cond(FeedState.open_comments_post_id == post.id, "true", "false"),
+        aria_expanded=rx.cond(is_open, "true", "false"),
         aria_controls="comments-" + post.id.to_string(),
         type="button",
     )
@@ -224,60 +221,76 @@ def comment_item(comment) -> rx.Component:
     )
 
 
-def comments_section(post) -> rx.Component:
-    """The open post's comments, oldest first, and the form to add one."""
-    field_id = COMMENT_FIELD_PREFIX + post.id.to_string()
-    return rx.cond(
-        FeedState.open_comments_post_id == post.id,
-        rx.el.section(
-            rx.cond(
-                FeedState.comments.length() > 0,
-                rx.el.ul(
-                    rx.foreach(FeedState.comments, comment_item),
-                    list_style="none",
-                    padding="0",
-                    margin="0",
-                    display="flex",
-                    flex_direction="column",
-                    gap="0.5em",
-                ),
-                rx.text(tr("feed.no_comments"), size="2", color_scheme="gray"),
+@rx.memo
+def open_comments(post_id: rx.Var[int]) -> rx.Component:
+    """The open post's comments, oldest first, and the form to add one.
+
+    Only the open post renders it, so it alone re-renders when the feed's state changes."""
+    field_id = COMMENT_FIELD_PREFIX + post_id.to_string()
+    return rx.el.section(
+        rx.cond(
+            FeedState.comments.length() > 0,
+            rx.el.ul(
+                rx.foreach(FeedState.comments, comment_item),
+                list_style="none",
+                padding="0",
+                margin="0",
+                display="flex",
+                flex_direction="column",
+                gap="0.5em",
             ),
-            rx.form(
-                rx.el.label(tr("feed.write_comment"), html_for=field_id, style=VISUALLY_HIDDEN),
-                # Sent back with the text: a post changes it, so a double submit posts once.
-                rx.el.input(type="hidden", name="form_key", value=FeedState.comment_form_key.to_string()),
-                rx.hstack(
-                    rx.input(
-                        id=field_id,
-                        name="text",
-                        placeholder=tr("feed.write_comment"),
-                        max_length=MAX_COMMENT_LENGTH,
-                        auto_complete="off",
-                        flex="1",
-                        min_width="0",
-                    ),
-                    rx.button(tr("feed.post_comment"), type="submit"),
-                    width="100%",
-                    align="center",
+            rx.text(tr("feed.no_comments"), size="2", color_scheme="gray"),
+        ),
+        rx.form(
+            rx.el.label(tr("feed.write_comment"), html_for=field_id, style=VISUALLY_HIDDEN),
+            # Sent back with the text: a post changes it, so a double submit posts once.
+            rx.el.input(type="hidden", name="form_key", value=FeedState.comment_form_key.to_string()),
+            rx.hstack(
+                rx.input(
+                    id=field_id,
+                    name="text",
+                    placeholder=tr("feed.write_comment"),
+                    max_length=MAX_COMMENT_LENGTH,
+                    auto_complete="off",
+                    flex="1",
+                    min_width="0",
                 ),
-                on_submit=FeedState.post_comment,
-                reset_on_submit=False,
+                rx.button(tr("feed.post_comment"), type="submit"),
                 width="100%",
+                align="center",
             ),
-            error_callout(FeedState.comment_error),
-            id="comments-" + post.id.to_string(),
-            aria_label=tr("feed.comments_of_post"),
-            display="flex",
-            flex_direction="column",
-            gap="0.75em",
+            on_submit=FeedState.post_comment,
+            reset_on_submit=False,
             width="100%",
         ),
+        error_callout(FeedState.comment_error),
+        id="comments-" + post_id.to_string(),
+        aria_label=tr("feed.comments_of_post"),
+        display="flex",
+        flex_direction="column",
+        gap="0.75em",
+        width="100%",
     )
 
 
-def post_card(post, eager: rx.Var | bool = False) -> rx.Component:
-    """eager: the picture is fetched at once (the first screen's; it is the page's largest paint)."""
+@rx.memo
+def post_sheet(post_id: rx.Var[int]) -> rx.Component:
+    """This post's copy of the product sheet (focus goes back to the tag that opened it)."""
+    return product_sheet(open_when=ProductSheetState.sheet_open & (ProductSheetState.sheet_post_id == post_id))
+
+
+# A memo reading no FeedState var: a like re-renders the one card whose props changed, not
+# every card on screen (React skips a memo whose props are the same values).
+@rx.memo
+def post_card_view(
+    post: rx.Var[PostView],
+    like_count: rx.Var[int],
+    liked: rx.Var[bool],
+    comment_count: rx.Var[int],
+    comments_open: rx.Var[bool],
+    fundraiser: rx.Var[FundraiserView | None],
+    eager: rx.Var[bool],
+) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -316,24 +329,19 @@ def post_card(post, eager: rx.Var | bool = False) -> rx.Component:
                 ),
             ),
             tagged_products(post),
-            fundraiser_bar(post),
-            rx.cond(
-                post.tags.length() > 0,
-                product_sheet(
-                    open_when=ProductSheetState.sheet_open & (ProductSheetState.sheet_post_id == post.id),
-                ),
-            ),
+            fundraiser_bar(fundraiser, post.app),
+            rx.cond(post.tags.length() > 0, post_sheet(post_id=post.id)),
             rx.hstack(
                 rx.button(
-                    rx.icon("heart", fill=rx.cond(liked(post), "currentColor", "none"), size=16),
-                    like_count(post).to_string(),
-                    variant=rx.cond(liked(post), "soft", "ghost"),
+                    rx.icon("heart", fill=rx.cond(liked, "currentColor", "none"), size=16),
+                    like_count.to_string(),
+                    variant=rx.cond(liked, "soft", "ghost"),
                     color_scheme="red",
                     on_click=FeedState.toggle_like(post.id),
                     aria_label=tr("feed.like"),
-                    aria_pressed=liked(post),
+                    aria_pressed=liked,
                 ),
-                comments_button(post),
+                comments_button(post, comment_count, comments_open),
                 rx.spacer(),
                 # The post's public address: opens (and can be copied or shared) logged out too.
                 rx.link(
@@ -349,11 +357,24 @@ def post_card(post, eager: rx.Var | bool = False) -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            comments_section(post),
+            rx.cond(comments_open, open_comments(post_id=post.id)),
             spacing="3",
             width="100%",
         ),
         width="100%",
         role="article",
         aria_label=post.author_name,
+    )
+
+
+def post_card(post, eager: rx.Var | bool = False) -> rx.Component:
+    """eager: the picture is fetched at once (the first screen's; it is the page's largest paint)."""
+    return post_card_view(
+        post=post,
+        like_count=_like_count(post),
+        liked=_liked(post),
+        comment_count=_comment_count(post),
+        comments_open=FeedState.open_comments_post_id == post.id,
+        fundraiser=_fundraiser(post),
+        eager=eager,
     )
