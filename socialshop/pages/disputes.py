@@ -83,8 +83,8 @@ def _report_form() -> rx.Component:
                         ],
                         spacing="2",
                     ),
-                    value=DisputeState.reason,
-                    on_change=DisputeState.set_reason,
+                    # Uncontrolled: the choice shows at once and is sent with the form (a
+                    # value round-tripped through the server lags a tap on a slow network).
                     name="reason",
                 ),
                 style={"border": "none", "padding": "0", "margin": "0"},

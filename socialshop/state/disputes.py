@@ -9,7 +9,6 @@ import reflex as rx
 
 from socialshop import i18n
 from socialshop.db import session_scope
-from socialshop.models import DISPUTE_REASONS
 from socialshop.services import accounts, disputes, support
 from socialshop.services.errors import ServiceError
 from socialshop.state.merchant import MerchantState
@@ -23,7 +22,6 @@ class DisputeState(SessionState):
 
     case: disputes.BuyerCase | None = None
     loaded: bool = False
-    reason: str = ""
     error: str = ""
     notice: str = ""
 
@@ -41,7 +39,7 @@ class DisputeState(SessionState):
 
     @rx.event
     def load(self):
-        self.case, self.loaded, self.error, self.notice, self.reason = None, False, "", "", ""
+        self.case, self.loaded, self.error, self.notice = None, False, "", ""
         with session_scope() as session:
             user = self._page_user(session)
             if user is None:
@@ -51,19 +49,16 @@ class DisputeState(SessionState):
         return None
 
     @rx.event
-    def set_reason(self, value: str):
-        self.reason = value if isinstance(value, str) and value in DISPUTE_REASONS else ""
-
-    @rx.event
     def submit(self, form: dict):
         self.error, self.notice = "", ""
-        details = form.get("details") if isinstance(form, dict) else None
+        form = form if isinstance(form, dict) else {}
+        reason, details = form.get("reason"), form.get("details")
         with session_scope() as session:
             user = self._current_user(session)
             if user is None:
                 return self._login_redirect()
             try:
-                disputes.open_dispute(session, user=user, order_id=self._order_arg(), reason=self.reason, details=details)
+                disputes.open_dispute(session, user=user, order_id=self._order_arg(), reason=reason, details=details)
             except ServiceError as error:
                 self.error = self._error_text(error)
                 return None

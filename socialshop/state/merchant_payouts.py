@@ -56,8 +56,9 @@ class MerchantPayoutsState(MerchantState):
     rows: list[PayoutRow] = []
     has_older: bool = False
     has_newer: bool = False
-    # Made when the page opens and after each payout: a double click, a second event from
-    # a slow network or a retry all carry the same key, so they reach the same payout.
+    # Made when the page opens: a double click, a second event from a slow network or a
+    # retry all carry the same key, so they reach the same payout and show its notice again.
+    # It is kept after a payout (nothing is left to pay out until the page loads again).
     _payout_key: str = ""
     # `before` of every page from the newest to the shown one (0 is the newest page).
     _pages: list[int] = [0]
@@ -159,7 +160,6 @@ class MerchantPayoutsState(MerchantState):
             if done is None:
                 return self._login_redirect()
             payout, balance, page = done
-            self._payout_key = _new_key()
             self.payouts_notice = self._t(
                 "payouts.paid", amount=format_money(payout.amount_cents, payout.currency, self.lang)
             )

@@ -84,7 +84,9 @@ def test_merchants_done_when(phone_page, new_context, tmp_path, request):
     expect(bottega.get_by_text("Product created.")).to_be_visible()
     bottega.get_by_role("link", name="Post to an app").first.click()
     expect(bottega).to_have_url(re.compile(r"/merchant/posts$"))
-    bottega.get_by_role("radio", name="Instagram").check()
+    # The picker shows the server's choice: check() would look once, before the answer came.
+    bottega.get_by_role("radio", name="Instagram").click()
+    expect(bottega.get_by_role("radio", name="Instagram")).to_be_checked()
     bottega.get_by_label("Text", exact=True).fill(f"Nuovi cestini fatti a mano {run}")
     bottega.get_by_role("button", name=f"Use the photo of {title}").click()
     bottega.get_by_role("group", name="Product to tag").get_by_role("button", name=title).click()

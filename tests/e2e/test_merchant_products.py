@@ -63,7 +63,9 @@ def test_new_merchant_creates_a_product_and_posts_it_on_instagram_with_a_tag(pag
     # Post to Instagram with the product's photo and a tag placed by a click.
     page.get_by_role("link", name="Post to an app").click()
     expect(page).to_have_url(re.compile(r"/merchant/posts$"))
-    page.get_by_role("radio", name="Instagram").check()
+    # The picker shows the server's choice: check() would look once, before the answer came.
+    page.get_by_role("radio", name="Instagram").click()
+    expect(page.get_by_role("radio", name="Instagram")).to_be_checked()
     page.get_by_label("Text", exact=True).fill(f"Appena sfornata {run}")
     page.get_by_role("button", name="Use the photo of Focaccia al rosmarino").click()
     canvas = page.get_by_test_id("tag-canvas")
