@@ -198,6 +198,15 @@ def bottom_nav() -> rx.Component:
     )
 
 
+def _inert_until_loaded() -> dict:
+    """A full load or a websocket reconnect shows the state's last snapshot first and runs the
+    page's on_load after it: a tap in between (a box ticked, a switch flipped) would be undone
+    by that load. Reflex sets is_hydrated once the page's on_load handlers have run; until
+    then the content takes no input (a typed value stays, the tap waits)."""
+    loading = ~rx.State.is_hydrated
+    return {"custom_attrs": {"inert": loading, "aria-busy": rx.cond(loading, "true", "false")}}
+
+
 def page_frame(*children: rx.Component, title_key: str | None = None) -> rx.Component:
     """A page: top bar, navigation and a centred column of content (the navigation of a
     logged-out visitor on a public page offers Shops, Log in and Sign up)."""
@@ -216,6 +225,7 @@ def page_frame(*children: rx.Component, title_key: str | None = None) -> rx.Comp
                 max_width="680px",
                 padding="1em",
                 padding_bottom=["88px", "88px", "2em"],
+                **_inert_until_loaded(),
             ),
             align="start",
             justify="center",
@@ -233,7 +243,8 @@ def auth_frame(*children: rx.Component) -> rx.Component:
     return rx.center(
         rx.vstack(
             rx.hstack(rx.spacer(), language_select(), color_mode_toggle(), width="100%"),
-            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3"),
+            rx.card(rx.vstack(*children, spacing="4", width="100%"), width="100%", size="3",
+                    **_inert_until_loaded()),
             width="100%",
             max_width="420px",
             spacing="3",
