@@ -212,6 +212,12 @@ def _serve(folder: Path) -> None:
     try:
         with _database(workdir) as database_url:
             os.environ["REFLEX_DB_URL"] = database_url
+            # Reflex keeps each tab's state in a folder of pickles and purges the ones older
+            # than an hour whenever a state manager starts. In the project's .states, every
+            # run's files piled up, and any process starting a manager there (a unit test's
+            # app) purged them under this server's own purge: a FileNotFoundError in its log.
+            # The run's own folder starts empty and goes with the run.
+            os.environ["REFLEX_STATES_WORKDIR"] = str(workdir / "states")
             os.environ.setdefault("REFLEX_USE_SYSTEM_BUN", "1")
             os.environ["REFLEX_TELEMETRY_ENABLED"] = "false"
             from socialshop.db import get_engine
