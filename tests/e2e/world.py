@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from socialshop.db import make_engine
-from socialshop.models import Order, PayProfile, Product, Role, Shop, User, utcnow
+from socialshop.models import Order, PayProfile, Post, Product, Role, Shop, User, utcnow
 from socialshop.money import engine as money_engine
 from socialshop.services import checkout, contact, payment_methods, security
 
@@ -111,6 +111,16 @@ class World:
                                              shipping=SHIPPING, app=app)
             assert result.succeeded, result
             return result.order_ids[0]
+
+    def post(self, merchant: Merchant, *, app: str = "facebook", text: str = "") -> tuple[int, str]:
+        """A new post of the merchant's shop, on top of its app's feed; (post id, its text). The
+        text is unique: find the card by it, since other scenarios publish newer posts."""
+        text = text or f"Appena sfornato {uuid.uuid4().hex[:8]}"
+        with self.session() as session:
+            post = Post(author_shop_id=merchant.shop_id, app=app, text=text)
+            session.add(post)
+            session.commit()
+            return post.id, text  # type: ignore[return-value]
 
     def order_payment_id(self, order_id: int) -> int:
         with self.session() as session:
