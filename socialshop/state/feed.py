@@ -57,11 +57,11 @@ class FeedState(SessionState):
     page1: list[feed.PostView] = []
     page2: list[feed.PostView] = []
     slot_order: list[int] = [0, 1, 2]
-    # The slots' element ids in reading order: CSS order moves boxes, not the accessibility
-    # tree, so the column's aria-owns puts screen readers in the same order as the eyes.
 
     @rx.var
     def reading_order(self) -> str:
+        """The slots' element ids in reading order: CSS order moves boxes, not the accessibility
+        tree, so the column's aria-owns puts screen readers in the same order as the eyes."""
         return _reading_order(self.slot_order)
 
     has_posts: bool = False

@@ -156,7 +156,7 @@ def test_like_and_unlike_a_post(page, request):
     # A person and a post of its own: a seeded post's count moves when other scenarios like it,
     # and "the first post" moves when they publish.
     w = world(request)
-    _post_id, text = w.post(w.merchant(), app="facebook")
+    text = w.post(w.merchant(), app="facebook")
     liker, _card = w.shopper(name="Luca Cuori")
     log_in(page, liker.email, PASSWORD)
     page.goto("/feed/facebook")
